@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { describeError, KdrillError } from './util/errors.js';
+
+/**
+ * kdrill's command line. Each command lives in src/commands/<name>.ts and
+ * exports `run(argv): Promise<number>` (the process exit code: 0 pass,
+ * 1 a drill failed, 2 invalid run or usage error).
+ */
+interface Command {
+  summary: string;
+  load: () => Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+const commands: Record<string, Command> = {
+  image: { summary: 'image build: build (or pull) the kind node image and the images drills load', load: () => import('./commands/image.js') },
+  cluster: { summary: 'cluster up|down|list: kdrill-owned kind clusters', load: () => import('./commands/cluster.js') },
+  smoke: { summary: 'smoke [--keep]: bring up a 1+1 cluster and prove Deployment → Service → client pod, DNS included', load: () => import('./commands/smoke.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  return [
+    'usage: kdrill <command> [options]',
+    '',
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'exit codes: 0 pass, 1 a drill failed, 2 invalid run or usage error',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? 0 : 2;
+  }
+  const cmd = commands[name];
+  if (!cmd) throw new KdrillError(`unknown command "${name}"`, { hint: 'run `kdrill --help` for the list' });
+  const mod = await cmd.load();
+  return mod.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`kdrill: ${describeError(err)}\n`);
+    if (process.env.KDRILL_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+    process.exitCode = err instanceof KdrillError ? err.exitCode : 2;
+  },
+);

@@ -1,0 +1,31 @@
+import { homedir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+
+/**
+ * The one stable directory where kdrill keeps what it builds (Go binaries,
+ * rootfs tarballs, image build contexts) and its run state (journals,
+ * kubeconfigs). Override with KDRILL_CACHE.
+ */
+export function cacheDir(): string {
+  if (process.env.KDRILL_CACHE) return resolve(process.env.KDRILL_CACHE);
+  const xdg = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(xdg, 'kdrill');
+}
+
+/** Where journals, kubeconfigs and other run state live (not build outputs). */
+export function stateDir(): string {
+  if (process.env.KDRILL_STATE) return resolve(process.env.KDRILL_STATE);
+  return join(cacheDir(), 'state');
+}
+
+/** The package root (where package.json, images/, kind-configs/ live), from src/ or dist/src/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'images'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error('kdrill: cannot find the package root (package.json next to images/)');
+}
