@@ -14,6 +14,9 @@ interface Command {
 const commands: Record<string, Command> = {
   image: { summary: 'image build: build (or pull) the kind node image and the images drills load', load: () => import('./commands/image.js') },
   cluster: { summary: 'cluster up|down|list: kdrill-owned kind clusters', load: () => import('./commands/cluster.js') },
+  list: { summary: 'list [--json]: the drills (scenarios) this build knows', load: () => import('./commands/list.js') },
+  run: { summary: 'run <id...> [--json FILE]: run drills; exit 0 pass, 1 fail, 2 invalid', load: () => import('./commands/run.js') },
+  clean: { summary: 'clean [--dry-run] [--force]: undo what killed runs left behind (replays their journals)', load: () => import('./commands/clean.js') },
   smoke: { summary: 'smoke [--keep]: bring up a 1+1 cluster and prove Deployment → Service → client pod, DNS included', load: () => import('./commands/smoke.js') },
 };
 

@@ -1,0 +1,27 @@
+import { defineScenario } from '../src/scenario.js';
+import { etcdContainers } from '../src/targets/etcd-containers.js';
+import { throttleDisk } from '../src/faults/throttle-disk.js';
+import { detected } from '../src/expect/detected.js';
+import { holds } from '../src/expect/holds.js';
+import { recovers } from '../src/expect/recovers.js';
+import { clientPutLatency, lateHeartbeat, memberUnhealthy, walFsyncP99 } from '../src/signals/etcd-conditions.js';
+import { writeIntegrity } from '../src/probes/write-integrity.js';
+
+export default defineScenario({
+  id: 'etcd-slow-leader',
+  title: "the etcd leader's disk at 800 ms fsync",
+  incident:
+    'A degraded EBS volume gave the etcd leader 800 ms write latency: every write waits for the leader, ' +
+    'heartbeats go out late and the whole control plane slows down.',
+  source: 'incidents/002_d0617d8c18bd7688.txt',
+  target: etcdContainers(),
+  steady: [memberUnhealthy()],
+  fault: throttleDisk({ member: 'leader', fsync: '800ms' }),
+  expect: [
+    detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('30s'),
+    detected(clientPutLatency({ above: '500ms', on: 'any' })).within('30s'),
+    detected(lateHeartbeat({ on: 'faulty' })).within('60s'),
+    holds(writeIntegrity()).throughout(),
+    recovers.within('60s'),
+  ],
+});

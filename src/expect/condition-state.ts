@@ -1,0 +1,36 @@
+import type { Observation } from '../signals/observation.js';
+import type { Condition, Scope } from '../signals/signal.js';
+
+/** First observation in [from, to] where the condition fires. */
+export function firstFiring(obs: readonly Observation[], c: Condition<unknown>, scope: Scope, from: number, to: number): Observation | undefined {
+  return obs.find((o) => o.at >= from && o.at <= to && c.test(o, scope) === true);
+}
+
+/**
+ * The first instant at or after `from` at which every condition is clear:
+ * for each, every (signal, subject) it has an opinion about last said "not
+ * firing", and it has said so at least once since `from` (fresh evidence, not
+ * silence). Event conditions never fire again once they stop, so they are only
+ * clear if nothing fired since `from`. Undefined if that never happened.
+ */
+export function recoveryInstant(obs: readonly Observation[], conditions: Condition<unknown>[], scope: Scope, from: number): number | undefined {
+  const firing = conditions.map(() => new Map<string, boolean>());
+  const fresh = conditions.map((c) => c.kind === 'event');
+  const lastEvent = conditions.map(() => -Infinity);
+  const clear = (): boolean =>
+    conditions.every((c, i) => (c.kind === 'event' ? lastEvent[i]! < from : fresh[i]! && ![...firing[i]!.values()].some(Boolean)));
+  for (const o of obs) {
+    conditions.forEach((c, i) => {
+      const t = c.test(o, scope);
+      if (t === undefined) return;
+      if (c.kind === 'event') {
+        if (t) lastEvent[i] = o.at;
+        return;
+      }
+      firing[i]!.set(`${o.signal}|${o.subject}`, t);
+      if (o.at >= from && !t) fresh[i] = true;
+    });
+    if (o.at >= from && clear()) return o.at;
+  }
+  return undefined;
+}

@@ -1,0 +1,49 @@
+import type { Observation } from '../signals/observation.js';
+import type { Condition, Scope } from '../signals/signal.js';
+import type { Probe, ProbeResult } from '../probes/probe.js';
+
+export type Verdict = 'pass' | 'fail' | 'invalid';
+
+/** The instants of a run (epoch ms); later ones are missing when the run stopped before them. */
+export interface Timeline {
+  baselineFrom: number;
+  injectedAt?: number;
+  verifiedAt?: number;
+  revertedAt?: number;
+  /** The instant the system was back to steady state after the revert (see recoveryInstant). */
+  recoveredAt?: number;
+  endAt: number;
+}
+
+export interface JudgeInput {
+  observations: readonly Observation[];
+  timeline: Timeline;
+  scope: Scope;
+  probes: Readonly<Record<string, ProbeResult>>;
+}
+
+export interface ExpectationResult {
+  name: string;
+  verdict: Verdict;
+  injectedAt?: number;
+  detectedAt?: number;
+  recoveredAt?: number;
+  /** Detection latency: detectedAt − injectedAt (detected expectations). */
+  latencyMs?: number;
+  /** Recovery time: recoveredAt − revertedAt (recovers expectations). */
+  recoveryMs?: number;
+  detail: string;
+}
+
+/** One line of a scenario's `expect`: pure — judged from observations and the timeline alone. */
+export interface Expectation<T = unknown> {
+  kind: 'detected' | 'holds' | 'recovers';
+  name: string;
+  /** Conditions whose sources the runner must start. */
+  conditions: Condition<T>[];
+  /** Probes the runner must start and verify after recovery. */
+  probes: Probe<T>[];
+  /** detected(): how long the runner keeps the fault to give it its chance; recovers(): the recovery deadline. */
+  withinMs?: number;
+  judge(input: JudgeInput): ExpectationResult;
+}

@@ -1,0 +1,102 @@
+import type { EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
+import { selectMember } from '../targets/etcd-target.js';
+import { readBlkioLimit, writeBlkioLimit } from '../undo.js';
+import { measureHistogram } from '../signals/histogram-poll.js';
+import { nextIops, relativeError, type CalibrationStep } from './calibration.js';
+import type { Fault, Injection } from './fault.js';
+import { parseDuration, formatDuration, type Duration } from '../util/duration.js';
+
+export interface ThrottleDiskOptions {
+  /** Which member's disk: "leader", "follower", or a member name (resolved at injection). */
+  member: MemberSelector;
+  /** WAL fsync latency to reach, measured from etcd_disk_wal_fsync_duration_seconds. */
+  fsync: Duration;
+  /** Accepted relative error of the measured mean (default 0.25). */
+  tolerance?: number;
+  /** Block device to throttle ("major:minor"); default: the one under the member's data dir. */
+  device?: string;
+  /** Give up calibrating after this long (default 90s). */
+  calibrateFor?: Duration;
+}
+
+export const WAL_FSYNC = 'etcd_disk_wal_fsync_duration_seconds';
+
+/**
+ * Slow etcd disk: a cgroup v1 blkio write-iops limit on the member's cgroup,
+ * which charges etcd's own fdatasync I/O. Calibrated in a closed loop until the
+ * member's measured WAL fsync mean is within tolerance of the request; a
+ * throttle that cannot reach it (wrong device, no writes) is not in effect.
+ */
+export function throttleDisk(opts: ThrottleDiskOptions): Fault<EtcdTarget> {
+  const targetMs = parseDuration(opts.fsync, 'throttleDisk.fsync');
+  if (targetMs <= 0) throw new TypeError('throttleDisk.fsync: must be above 0');
+  const tolerance = opts.tolerance ?? 0.25;
+  if (!(tolerance > 0 && tolerance < 1)) throw new TypeError('throttleDisk.tolerance: expected a fraction between 0 and 1');
+  const calibrateMs = parseDuration(opts.calibrateFor ?? '90s', 'throttleDisk.calibrateFor');
+  return {
+    name: 'throttleDisk',
+    describe: () => `throttle the ${opts.member}'s disk to ${formatDuration(targetMs)} WAL fsync (±${Math.round(tolerance * 100)}%)`,
+    async inject({ target, journal, log, abort }): Promise<Injection> {
+      const member = await selectMember(target, opts.member);
+      const cgroupFile = `${await member.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
+      const device = opts.device ?? (await member.dataDevice());
+      const previous = (await readBlkioLimit(cgroupFile, device)) ?? 0;
+      const history: CalibrationStep[] = [];
+      let decision = nextIops(history, targetMs, { tolerance, aim: tolerance * 0.8, maxSteps: 8 });
+      const { entry } = await journal.change({ type: 'blkio-throttle', cgroupFile, device, previous }, () =>
+        writeBlkioLimit(cgroupFile, device, decision.iops),
+      );
+      const injectedAt = Date.now();
+      log(`${member.name}: ${cgroupFile} ${device} ${decision.iops} iops (was ${previous || 'unlimited'})`);
+      const deadline = injectedAt + calibrateMs;
+      const measure = async (): Promise<CalibrationStep & { p99Ms?: number }> => {
+        const w = await measureHistogram(() => member.metrics(), WAL_FSYNC, {
+          minSamples: Math.max(5, Math.ceil(3000 / targetMs)),
+          minMs: Math.max(2000, targetMs * 4),
+          maxMs: Math.max(8000, targetMs * 12),
+          signal: abort,
+        });
+        return { iops: decision.iops, meanMs: w && w.mean * 1000, samples: w?.count ?? 0, p99Ms: w && w.quantile(0.99) * 1000 };
+      };
+      let last = await measure();
+      history.push(last);
+      log(`${member.name}: ${decision.iops} iops → WAL fsync mean ${last.meanMs?.toFixed(0) ?? '—'} ms over ${last.samples} fsyncs`);
+      while (!abort.aborted) {
+        decision = nextIops(history, targetMs, { tolerance, aim: tolerance * 0.8, maxSteps: 8 });
+        if (decision.done && decision.iops === last.iops) break;
+        if (Date.now() > deadline) break;
+        const iops = decision.iops;
+        await journal.adjust(entry, () => writeBlkioLimit(cgroupFile, device, iops));
+        last = await measure();
+        history.push(last);
+        log(`${member.name}: ${iops} iops → WAL fsync mean ${last.meanMs?.toFixed(0) ?? '—'} ms over ${last.samples} fsyncs`);
+        if (decision.done) break; // re-measured the best value found: that is the verification
+      }
+      const err = relativeError(last.meanMs, targetMs);
+      const inEffect = err <= tolerance;
+      const evidence =
+        last.meanMs === undefined
+          ? `no WAL fsync completed on ${member.name} while throttled (is there write load?)`
+          : `${member.name} WAL fsync mean ${last.meanMs.toFixed(0)} ms over ${last.samples} fsyncs at ${last.iops} write iops on ${device} ` +
+            `(target ${formatDuration(targetMs)} ±${Math.round(tolerance * 100)}%: ${inEffect ? 'reached' : 'NOT reached'}; ` +
+            `tried ${history.map((h) => `${h.iops}→${h.meanMs?.toFixed(0) ?? '—'}ms`).join(', ')})`;
+      return {
+        injectedAt,
+        inEffect,
+        verifiedAt: inEffect ? Date.now() : undefined,
+        evidence,
+        subjects: [member.name],
+        measurements: {
+          member: member.name,
+          device,
+          iops: last.iops,
+          walFsyncMeanMs: Math.round(last.meanMs ?? NaN),
+          walFsyncP99Ms: Math.round(last.p99Ms ?? NaN),
+          fsyncSamples: last.samples,
+          calibrationSteps: history.length,
+        },
+        revert: () => journal.revert(entry),
+      };
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { EtcdTarget } from '../targets/etcd-target.js';
+import type { Source } from './signal.js';
+
+const LEVELS = new Set(['warn', 'error', 'dpanic', 'panic', 'fatal']);
+
+/**
+ * Follows every member's zap (JSON) log and emits each warning-or-worse line
+ * as "etcd.log" (text = msg, at = the line's own ts): "apply request took too
+ * long", "slow fdatasync", "leader failed to send out heartbeat on time", ...
+ */
+export function etcdLogSource(): Source<EtcdTarget> {
+  return {
+    key: 'etcd-logs',
+    async start({ target, log }) {
+      const since = Date.now();
+      const stops = target.members.map((m) =>
+        m.followLogs(since, (line) => {
+          if (!line.startsWith('{')) return;
+          let j: { level?: string; ts?: string; msg?: string; took?: string };
+          try {
+            j = JSON.parse(line) as typeof j;
+          } catch {
+            return;
+          }
+          if (!j.msg || !LEVELS.has(j.level ?? '')) return;
+          const at = j.ts ? Date.parse(j.ts) : NaN;
+          log.emit({ signal: 'etcd.log', subject: m.name, at: Number.isFinite(at) ? at : Date.now(), text: j.took ? `${j.msg} (took ${j.took})` : j.msg });
+        }),
+      );
+      return { stop: async () => stops.forEach((s) => s()) };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { Observation, ObservationLog } from './observation.js';
+
+/** What a watcher gets: the target it watches and where to put what it sees. */
+export interface SourceContext<T> {
+  target: T;
+  log: ObservationLog;
+  abort: AbortSignal;
+}
+
+export interface Watcher {
+  stop(): Promise<void>;
+}
+
+/**
+ * A watcher that turns target state into observations (an etcd watch, a
+ * docker events stream, a /metrics scraper). Sources with the same key are
+ * started once per run and shared by every condition that needs them.
+ */
+export interface Source<T = unknown> {
+  key: string;
+  start(ctx: SourceContext<T>): Promise<Watcher>;
+}
+
+/** Which subjects the fault hit (resolved at injection: "the leader" becomes a member name). */
+export interface Scope {
+  faulty: ReadonlySet<string>;
+}
+
+/**
+ * A condition over observations: `test` says whether an observation shows it
+ * firing (true), shows it clear (false), or is about something else (undefined).
+ * A level condition has a state at every instant (fsync p99 above 100ms); an
+ * event condition only fires (a leader change, a log line) and never "clears".
+ */
+export interface Condition<T = unknown> {
+  name: string;
+  kind: 'level' | 'event';
+  sources: Source<T>[];
+  test(o: Observation, scope: Scope): boolean | undefined;
+}
+
+/** Which members a condition looks at: the faulty ones, any member, or one by name. */
+export type SubjectFilter = 'faulty' | 'any' | 'others' | string;
+
+export function subjectMatches(filter: SubjectFilter, subject: string, scope: Scope): boolean {
+  if (filter === 'any') return true;
+  if (filter === 'faulty') return scope.faulty.has(subject);
+  if (filter === 'others') return !scope.faulty.has(subject);
+  return subject === filter;
+}

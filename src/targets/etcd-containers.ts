@@ -1,0 +1,162 @@
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Etcd3 } from 'etcd3';
+import type { EtcdMember, EtcdTarget } from './etcd-target.js';
+import type { ProvisionContext, TargetProvider } from './target.js';
+import { containerBlkioDir, dockerDataDevice } from './block-device.js';
+import { followContainerLogs } from './container-logs.js';
+import type { UndoRecord } from '../undo.js';
+import { KdrillError } from '../util/errors.js';
+
+export interface EtcdContainersOptions {
+  /** Number of members (default 3). */
+  members?: number;
+  /** Image with etcd as entrypoint (default: kdrill.local/etcd built by ensureEtcdImage). */
+  image?: string;
+  /** Container/network name prefix (default "kdrill-etcd"); names are <prefix>-<run>-m<i>. */
+  namePrefix?: string;
+  /** Value of the dev.kdrill.owner label (default "kdrill"). */
+  owner?: string;
+  /** Seconds to wait for the cluster to serve (default 60). */
+  startupTimeoutS?: number;
+}
+
+export const RUN_LABEL = 'dev.kdrill.run';
+export const OWNER_LABEL = 'dev.kdrill.owner';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves when `container` logs a line matching `re` (a log watch with a deadline, not a sleep). */
+function waitForLogLine(container: string, re: RegExp, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`${container} did not log ${re} within ${timeoutMs / 1000}s`));
+    }, timeoutMs);
+    const stop = followContainerLogs(container, 0, (line) => {
+      if (re.test(line)) {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      }
+    });
+  });
+}
+
+function clientFor(urls: string[]): Etcd3 {
+  return new Etcd3({
+    hosts: urls,
+    dialTimeout: 3000,
+    defaultCallOptions: () => ({ deadline: new Date(Date.now() + 5000) }),
+  });
+}
+
+/**
+ * A real N-member etcd cluster in testcontainers, on its own docker network.
+ * Every container and the network are journaled before they are created, so a
+ * killed run's `kdrill clean` removes them. Host ports are fixed at creation
+ * so that client URLs survive a member's restart.
+ */
+export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider<EtcdTarget> {
+  const n = opts.members ?? 3;
+  return {
+    name: `etcd-containers(${n})`,
+    async provision(ctx: ProvisionContext): Promise<EtcdTarget> {
+      process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+      const { GenericContainer, Network, Wait } = await import('testcontainers');
+      let image = opts.image;
+      if (!image) {
+        const { ensureEtcdImage } = await import('../image/etcd.js');
+        image = await ensureEtcdImage();
+      }
+      const prefix = `${opts.namePrefix ?? 'kdrill-etcd'}-${ctx.runId}`;
+      const labels = { [RUN_LABEL]: ctx.runId, [OWNER_LABEL]: opts.owner ?? 'kdrill' };
+      const networkName = prefix;
+      const { result: network } = await ctx.journal.change({ type: 'docker-network-rm', network: networkName }, () =>
+        new Network({ nextUuid: () => networkName }).start(),
+      );
+      const token = randomBytes(6).toString('hex');
+      const names = Array.from({ length: n }, (_, i) => `m${i + 1}`);
+      const initialCluster = names.map((m) => `${m}=http://${m}:2380`).join(',');
+      const ports = await Promise.all(names.map(async () => ({ client: await freePort(), metrics: await freePort() })));
+      const dataDevice = await dockerDataDevice();
+      ctx.log(`starting ${n} etcd members on network ${networkName}`);
+      const started = await Promise.all(
+        names.map(async (m, i) => {
+          const container = `${prefix}-${m}`;
+          const gc = new GenericContainer(image!)
+            .withName(container)
+            .withLabels(labels)
+            .withNetwork(network)
+            .withNetworkAliases(m)
+            .withExposedPorts({ container: 2379, host: ports[i]!.client }, { container: 2381, host: ports[i]!.metrics })
+            .withCommand([
+              `--name=${m}`,
+              '--data-dir=/var/lib/etcd',
+              '--listen-client-urls=http://0.0.0.0:2379',
+              `--advertise-client-urls=http://${m}:2379`,
+              '--listen-peer-urls=http://0.0.0.0:2380',
+              `--initial-advertise-peer-urls=http://${m}:2380`,
+              '--listen-metrics-urls=http://0.0.0.0:2381',
+              `--initial-cluster=${initialCluster}`,
+              `--initial-cluster-token=${token}`,
+              '--initial-cluster-state=new',
+              '--logger=zap',
+              '--log-outputs=stderr',
+            ])
+            // testcontainers starts containers one at a time, and a member is only ready once a quorum is:
+            // wait for the process here, for readiness below.
+            .withWaitStrategy(Wait.forLogMessage(/starting an etcd server/))
+            .withStartupTimeout((opts.startupTimeoutS ?? 60) * 1000);
+          await ctx.journal.change({ type: 'docker-rm', container }, () => gc.start());
+          return { m, container, port: ports[i]! };
+        }),
+      ).catch((e: unknown) => {
+        throw new KdrillError(`could not start the etcd cluster: ${(e as Error).message}`, {
+          hint: 'is the image built (`kdrill image build`)? `docker logs` of the member containers says more',
+          cause: e,
+        });
+      });
+      await Promise.all(started.map((s) => waitForLogLine(s.container, /ready to serve client requests/, (opts.startupTimeoutS ?? 60) * 1000)));
+      const members: EtcdMember[] = started.map(({ m, container, port }) => ({
+        name: m,
+        container,
+        peerNetwork: { name: networkName, aliases: [m] },
+        clientUrl: () => `http://127.0.0.1:${port.client}`,
+        async metrics(timeoutMs = 900) {
+          const r = await fetch(`http://127.0.0.1:${port.metrics}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+          if (!r.ok) throw new Error(`${m} /metrics: HTTP ${r.status}`);
+          return r.text();
+        },
+        blkioCgroupDir: () => containerBlkioDir(container),
+        dataDevice: async () => dataDevice,
+        followLogs: (since, onLine) => followContainerLogs(container, since, onLine),
+      }));
+      const clients: Etcd3[] = [];
+      const keep = (c: Etcd3): Etcd3 => (clients.push(c), c);
+      return {
+        kind: 'etcd',
+        members,
+        describe: () => `${n}-member etcd in testcontainers (${started.map((s) => s.container).join(', ')})`,
+        client: () => keep(clientFor(members.map((x) => x.clientUrl()))),
+        memberClient: (name) => keep(clientFor([members.find((x) => x.name === name)!.clientUrl()])),
+        async teardown() {
+          for (const c of clients) c.close();
+          const mine = (u: UndoRecord): boolean =>
+            (u.type === 'docker-rm' && started.some((s) => s.container === u.container)) ||
+            (u.type === 'docker-network-rm' && u.network === networkName);
+          for (const e of [...ctx.journal.pending()].reverse()) if (mine(e.undo)) await ctx.journal.revert(e);
+        },
+      };
+    },
+  };
+}
