@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, packageRoot } from '../util/paths.js';
 import { KdrillError } from '../util/errors.js';
@@ -47,6 +47,11 @@ export async function goBuild(spec: GoBuildSpec): Promise<Record<string, string>
     JSON.stringify({
       gomod: readFileSync(join(modDir, 'go.mod'), 'utf8'),
       gosum: existsSync(join(modDir, 'go.sum')) ? readFileSync(join(modDir, 'go.sum'), 'utf8') : '',
+      // the module's own sources (kdrill's Go programs; the consumer modules only have tools.go)
+      sources: readdirSync(modDir)
+        .filter((f) => f.endsWith('.go'))
+        .sort()
+        .map((f) => sha(readFileSync(join(modDir, f), 'utf8'))),
       gover,
       spec,
     }),

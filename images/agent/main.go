@@ -1,0 +1,209 @@
+// Command kdrill-agent runs inside drill workloads (image kdrill.local/agent).
+//
+//	kdrill-agent serve [-addr :8080]            HTTP echo: GET / answers JSON {pod, node, time, path}
+//	kdrill-agent get URL [-attempts N] [-every D] [-want-distinct K]
+//	                                            GET URL until it answers 200 (DNS resolved by the pod's resolver)
+//	kdrill-agent probe URL [-every D] [-timeout D]
+//	                                            GET URL forever, one JSON line per attempt (data-plane probe)
+//	kdrill-agent leak [-rate MiB/s] [-max MiB]   allocate and touch memory without bound (or up to max)
+//	kdrill-agent sleep                          do nothing until terminated
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: kdrill-agent serve|get|probe|leak|sleep ...")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(ctx, os.Args[2:])
+	case "get":
+		err = get(ctx, os.Args[2:])
+	case "probe":
+		err = probe(ctx, os.Args[2:])
+	case "leak":
+		err = leak(ctx, os.Args[2:])
+	case "sleep":
+		<-ctx.Done()
+	default:
+		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "kdrill-agent:", err)
+		os.Exit(1)
+	}
+}
+
+func serve(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	addr := fs.String("addr", ":8080", "listen address")
+	_ = fs.Parse(args)
+	host, _ := os.Hostname()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{
+			"pod":  envOr("POD_NAME", host),
+			"node": os.Getenv("NODE_NAME"),
+			"time": time.Now().UTC().Format(time.RFC3339Nano),
+			"path": r.URL.Path,
+		})
+	})
+	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
+	fmt.Printf("kdrill-agent serving on %s as %s\n", *addr, host)
+	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+		return err
+	}
+	return nil
+}
+
+type attempt struct {
+	Time    string  `json:"time"`
+	OK      bool    `json:"ok"`
+	Status  int     `json:"status,omitempty"`
+	Pod     string  `json:"pod,omitempty"`
+	Latency float64 `json:"latencyMs"`
+	Error   string  `json:"error,omitempty"`
+}
+
+func once(ctx context.Context, client *http.Client, url string) attempt {
+	start := time.Now()
+	a := attempt{Time: start.UTC().Format(time.RFC3339Nano)}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := client.Do(req)
+	a.Latency = float64(time.Since(start).Microseconds()) / 1000
+	if err != nil {
+		a.Error = err.Error()
+		return a
+	}
+	defer resp.Body.Close()
+	a.Status = resp.StatusCode
+	var body struct {
+		Pod string `json:"pod"`
+	}
+	_ = json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&body)
+	a.Pod = body.Pod
+	a.OK = resp.StatusCode == http.StatusOK
+	return a
+}
+
+func get(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("get", flag.ExitOnError)
+	attempts := fs.Int("attempts", 60, "attempts before giving up")
+	every := fs.Duration("every", time.Second, "pause between failed attempts")
+	distinct := fs.Int("want-distinct", 1, "succeed only after answers from this many distinct pods")
+	_ = fs.Parse(args)
+	if fs.NArg() != 1 {
+		return fmt.Errorf("get needs one URL")
+	}
+	url := fs.Arg(0)
+	client := newClient(3 * time.Second)
+	seen := map[string]bool{}
+	for i := 1; i <= *attempts*(*distinct); i++ {
+		a := once(ctx, client, url)
+		line, _ := json.Marshal(a)
+		fmt.Println(string(line))
+		if a.OK {
+			seen[a.Pod] = true
+			if len(seen) >= *distinct {
+				fmt.Printf("OK: %d distinct backends answered %s\n", len(seen), url)
+				return nil
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(*every):
+		}
+	}
+	return fmt.Errorf("%s: no success from %d distinct backends (saw %d)", url, *distinct, len(seen))
+}
+
+func probe(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("probe", flag.ExitOnError)
+	every := fs.Duration("every", 500*time.Millisecond, "interval between attempts")
+	timeout := fs.Duration("timeout", 2*time.Second, "per-attempt timeout")
+	_ = fs.Parse(args)
+	if fs.NArg() != 1 {
+		return fmt.Errorf("probe needs one URL")
+	}
+	client := newClient(*timeout)
+	t := time.NewTicker(*every)
+	defer t.Stop()
+	enc := json.NewEncoder(os.Stdout)
+	for {
+		_ = enc.Encode(once(ctx, client, fs.Arg(0)))
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func leak(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("leak", flag.ExitOnError)
+	rate := fs.Int("rate", 20, "MiB per second")
+	max := fs.Int("max", 0, "stop growing at this many MiB (0: never)")
+	_ = fs.Parse(args)
+	var hold [][]byte
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	chunk := *rate << 20 / 10
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if *max > 0 && len(hold)*chunk >= *max<<20 {
+			continue
+		}
+		b := make([]byte, chunk)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1 // touch every page so it is resident, not just reserved
+		}
+		hold = append(hold, b)
+		if len(hold)%10 == 0 {
+			fmt.Printf("leaked %d MiB\n", len(hold)*chunk>>20)
+		}
+	}
+}
+
+// newClient opens a new connection for every request: a kept-alive
+// connection would pin every attempt to one Service backend, and a probe must
+// exercise Service routing (kube-proxy's choice) each time.
+func newClient(timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: timeout, Transport: &http.Transport{DisableKeepAlives: true}}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}

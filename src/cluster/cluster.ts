@@ -1,0 +1,220 @@
+import * as k8s from '@kubernetes/client-node';
+import { execa, type Options as ExecaOptions } from 'execa';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostLacksSysResource } from '../host/capabilities.js';
+import { ensureDocker } from '../host/docker.js';
+import { resolveNodeImage, ensureAgentImage, type NodeImageChoice, type PullPolicy } from '../image/index.js';
+import { KdrillError } from '../util/errors.js';
+import { log } from '../util/log.js';
+import { stateDir } from '../util/paths.js';
+import { clusterName, kind, listKdrillClusters, nodeContainers, CLUSTER_PREFIX, type NodeContainer } from './kind.js';
+import { countRoles, readKindConfig, renderKindConfig } from './kind-config.js';
+import { kubeClients, loadKubeConfig, type KubeClients } from './kube.js';
+import { isNodeReady, isPodReady, waitFor } from './wait.js';
+
+/** A kind cluster kdrill owns: its kubeconfig, API clients, and its node containers. */
+export class KindCluster {
+  private _clients?: KubeClients;
+  constructor(
+    readonly name: string,
+    readonly kubeconfigPath: string,
+  ) {}
+
+  get kc(): k8s.KubeConfig {
+    return this.clients.kc;
+  }
+
+  get clients(): KubeClients {
+    this._clients ??= kubeClients(loadKubeConfig(this.kubeconfigPath));
+    return this._clients;
+  }
+
+  nodes(): Promise<NodeContainer[]> {
+    return nodeContainers(this.name);
+  }
+
+  async node(role: 'control-plane' | 'worker', index = 0): Promise<string> {
+    const n = (await this.nodes()).filter((c) => c.role === role)[index];
+    if (!n) throw new KdrillError(`cluster ${this.name} has no ${role} node #${index}`);
+    return n.name;
+  }
+
+  /** Runs a command inside a node container (docker exec), e.g. crictl-free inspection of /etc/cni/net.d. */
+  exec(node: string, args: string[], opts: ExecaOptions = {}) {
+    return execa('docker', ['exec', ...(opts.input !== undefined ? ['-i'] : []), node, ...args], opts);
+  }
+
+  /** Loads a local Docker image into every node's containerd (kind load docker-image). */
+  async loadImage(ref: string): Promise<void> {
+    await kind(['load', 'docker-image', '--name', this.name, ref]);
+  }
+
+  /**
+   * Ready means: the expected number of nodes, all Ready; every kube-system pod
+   * Running and Ready; the default ServiceAccount exists (pods can be created).
+   * Watched, with a deadline.
+   */
+  async waitReady(expectedNodes: number, timeoutMs = 10 * 60_000): Promise<void> {
+    const { core } = this.clients;
+    const deadline = Date.now() + timeoutMs;
+    const left = () => Math.max(1000, deadline - Date.now());
+    await waitFor<k8s.V1Node>(this.kc, {
+      what: `${expectedNodes} nodes Ready`,
+      path: '/api/v1/nodes',
+      list: () => core.listNode(),
+      done: (ns) => ns.length >= expectedNodes && ns.every(isNodeReady),
+      describe: (ns) => ns.map((n) => `${n.metadata?.name}=${isNodeReady(n) ? 'Ready' : 'NotReady'}`).join(', ') || 'no nodes',
+      timeoutMs: left(),
+    });
+    await waitFor<k8s.V1Pod>(this.kc, {
+      what: 'every kube-system pod Ready',
+      path: '/api/v1/namespaces/kube-system/pods',
+      list: () => core.listNamespacedPod({ namespace: 'kube-system' }),
+      done: (ps) => ps.some((p) => p.metadata?.name?.startsWith('coredns')) && ps.filter((p) => p.status?.phase !== 'Succeeded').every(isPodReady),
+      describe: (ps) =>
+        ps.filter((p) => !isPodReady(p)).map((p) => `${p.metadata?.name}=${p.status?.phase}${waitingReason(p)}`).join(', ') || `${ps.length} pods`,
+      timeoutMs: left(),
+    });
+    await waitFor<k8s.V1ServiceAccount>(this.kc, {
+      what: 'the default ServiceAccount',
+      path: '/api/v1/namespaces/default/serviceaccounts',
+      list: () => core.listNamespacedServiceAccount({ namespace: 'default' }),
+      done: (sas) => sas.some((s) => s.metadata?.name === 'default'),
+      timeoutMs: left(),
+    });
+  }
+
+  /** Resident memory of the node containers, from docker stats (MiB). */
+  async memoryMiB(): Promise<number> {
+    const names = (await this.nodes()).map((n) => n.name);
+    if (!names.length) return 0;
+    const r = await execa('docker', ['stats', '--no-stream', '--format', '{{.MemUsage}}', ...names]);
+    return r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .reduce((sum, l) => sum + toMiB(l.split('/')[0]!.trim()), 0);
+  }
+
+  async delete(): Promise<void> {
+    await deleteCluster(this.name);
+  }
+}
+
+function waitingReason(p: k8s.V1Pod): string {
+  const w = (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason).filter(Boolean);
+  return w.length ? `(${w.join(',')})` : '';
+}
+
+function toMiB(s: string): number {
+  const m = /^([\d.]+)\s*([KMGT]?i?B)$/.exec(s);
+  if (!m) return 0;
+  const f: Record<string, number> = { B: 1 / 2 ** 20, KiB: 1 / 1024, MiB: 1, GiB: 1024, TiB: 2 ** 20, kB: 1 / 1024, MB: 1, GB: 1024 };
+  return parseFloat(m[1]!) * (f[m[2]!] ?? 1);
+}
+
+function kubeconfigPath(name: string): string {
+  return join(stateDir(), 'kubeconfig', `${name}.yaml`);
+}
+
+async function writeKubeconfig(name: string): Promise<string> {
+  const path = kubeconfigPath(name);
+  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
+  const cfg = await kind(['get', 'kubeconfig', '--name', name]);
+  writeFileSync(path, cfg, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return path;
+}
+
+export interface UpOptions {
+  name: string;
+  controlPlanes?: number;
+  workers?: number;
+  /** A kind config file (a scenario's: extraMounts, patches). Its nodes win over the counts. */
+  kindConfig?: string;
+  pull?: PullPolicy;
+  image?: NodeImageChoice;
+  waitTimeoutMs?: number;
+}
+
+export interface UpResult {
+  cluster: KindCluster;
+  created: boolean;
+  image: NodeImageChoice;
+  createSeconds: number;
+}
+
+/**
+ * Creates (or reuses, when it exists with the same shape) a kdrill kind
+ * cluster, loads kdrill's workload image into it and waits until it is Ready.
+ */
+export async function clusterUp(opts: UpOptions): Promise<UpResult> {
+  await ensureDocker();
+  const name = clusterName(opts.name);
+  const base = opts.kindConfig ? readKindConfig(opts.kindConfig) : undefined;
+  const { config, yaml } = renderKindConfig({
+    name,
+    controlPlanes: opts.controlPlanes ?? 1,
+    workers: opts.workers ?? 0,
+    base,
+    restrictOomScoreAdj: hostLacksSysResource(),
+  });
+  const want = countRoles(config);
+  const expectedNodes = want.controlPlanes + want.workers;
+  const image = opts.image ?? (await resolveNodeImage(opts.pull ?? 'auto'));
+  log.info(`node image: ${image.ref} (${image.reason})`);
+  const agent = await log.step('kdrill agent image', ensureAgentImage);
+
+  const started = Date.now();
+  let created = false;
+  if ((await listKdrillClusters()).includes(name)) {
+    const have = await nodeContainers(name);
+    const cp = have.filter((n) => n.role === 'control-plane').length;
+    const wk = have.filter((n) => n.role === 'worker').length;
+    if (cp !== want.controlPlanes || wk !== want.workers) {
+      throw new KdrillError(
+        `cluster ${name} exists with ${cp} control plane(s) and ${wk} worker(s), not ${want.controlPlanes}+${want.workers}`,
+        { hint: `delete it first (kdrill cluster down ${name}) or pick another --name` },
+      );
+    }
+    log.info(`reusing existing cluster ${name} (${cp}+${wk})`);
+  } else {
+    const cfgDir = join(stateDir(), 'kind-config');
+    mkdirSync(cfgDir, { recursive: true, mode: 0o700 });
+    const cfgPath = join(cfgDir, `${name}.yaml`);
+    writeFileSync(cfgPath, yaml, { mode: 0o600 });
+    await log.step(`kind create cluster ${name} (${want.controlPlanes} control plane(s), ${want.workers} worker(s))`, async () => {
+      try {
+        await kind(['create', 'cluster', '--name', name, '--image', image.ref, '--config', cfgPath, '--kubeconfig', kubeconfigPath(name), '--retain'], {
+          timeoutMs: 20 * 60_000,
+        });
+      } catch (e) {
+        // --retain keeps failed nodes for inspection just long enough to grab their logs; then remove them
+        const logs = join(stateDir(), 'failed-clusters', `${name}-${Date.now()}`);
+        await kind(['export', 'logs', logs, '--name', name]).catch(() => undefined);
+        await deleteCluster(name).catch(() => undefined);
+        throw new KdrillError(`${(e as Error).message}`, { hint: `node logs exported to ${logs}` });
+      }
+    });
+    created = true;
+  }
+  const cluster = new KindCluster(name, await writeKubeconfig(name));
+  await log.step(`load ${agent} into ${name}`, () => cluster.loadImage(agent));
+  await log.step(`wait for ${expectedNodes} node(s) and kube-system Ready`, () => cluster.waitReady(expectedNodes, opts.waitTimeoutMs));
+  return { cluster, created, image, createSeconds: (Date.now() - started) / 1000 };
+}
+
+/** An existing kdrill cluster by name (for drills that reuse one). */
+export async function attachCluster(name: string): Promise<KindCluster> {
+  const full = clusterName(name);
+  if (!(await listKdrillClusters()).includes(full)) throw new KdrillError(`no kdrill cluster named ${full}`, { hint: 'kdrill cluster list' });
+  return new KindCluster(full, await writeKubeconfig(full));
+}
+
+/** Deletes a kdrill cluster (only names with the kdrill- prefix) and its kubeconfig. Idempotent. */
+export async function deleteCluster(name: string): Promise<void> {
+  const full = clusterName(name);
+  if (!full.startsWith(CLUSTER_PREFIX)) throw new KdrillError(`refusing to delete ${full}: not a kdrill cluster`);
+  await kind(['delete', 'cluster', '--name', full]);
+  rmSync(kubeconfigPath(full), { force: true });
+}
