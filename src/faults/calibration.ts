@@ -35,8 +35,19 @@ export function nextIops(history: CalibrationStep[], targetMs: number, opts: { t
   if (relativeError(last.meanMs, targetMs) <= opts.aim) return { done: true, iops: last.iops, reached: true };
   const giveUp = (): CalibrationDecision => ({ done: true, iops: best.iops, reached: relativeError(best.meanMs, targetMs) <= opts.tolerance });
   if (history.length >= opts.maxSteps || last.meanMs === undefined) return giveUp();
-  let next = Math.max(1, Math.round((last.iops * last.meanMs) / targetMs));
-  if (next === last.iops) next = last.meanMs > targetMs ? last.iops + 1 : Math.max(1, last.iops - 1);
-  if (history.some((h) => h.iops === next)) return giveUp();
+  // bracket: the highest limit measured too slow and the lowest measured fast enough
+  const slow = history.filter((h) => h.meanMs !== undefined && h.meanMs > targetMs).map((h) => h.iops);
+  const fast = history.filter((h) => h.meanMs !== undefined && h.meanMs <= targetMs).map((h) => h.iops);
+  const lo = slow.length ? Math.max(...slow) : 0;
+  const hi = fast.length ? Math.min(...fast) : Infinity;
+  const estimate = Math.max(1, Math.round((last.iops * last.meanMs) / targetMs));
+  const untried = (i: number): boolean => i > lo && i < hi && !history.some((h) => h.iops === i);
+  let next = estimate;
+  if (!untried(next)) {
+    const candidates: number[] = [];
+    for (let i = lo + 1; i < Math.min(hi, lo + 1000); i++) if (untried(i)) candidates.push(i);
+    if (candidates.length === 0) return giveUp();
+    next = candidates.sort((a, b) => Math.abs(a - estimate) - Math.abs(b - estimate))[0]!;
+  }
   return { done: false, iops: next };
 }

@@ -1,0 +1,29 @@
+import { expect } from 'chai';
+import { recoveryInstant } from '../../src/expect/condition-state.js';
+import type { Condition } from '../../src/signals/signal.js';
+import type { Observation } from '../../src/signals/observation.js';
+
+const unhealthy: Condition = {
+  name: 'no leader',
+  kind: 'level',
+  sources: [],
+  test: (o) => (o.signal === 'has_leader' ? o.value === 0 : undefined),
+};
+const leaderChange: Condition = { name: 'leader change', kind: 'event', sources: [], test: (o) => (o.signal === 'leader_change' ? true : undefined) };
+const hl = (at: number, subject: string, value: number): Observation => ({ signal: 'has_leader', subject, at, value });
+const scope = { faulty: new Set<string>() };
+
+describe('recoveryInstant', () => {
+  it('is the first instant after the revert where every subject that reported is clear', () => {
+    const obs = [hl(1, 'm1', 0), hl(1, 'm2', 0), hl(10, 'm1', 1), hl(12, 'm2', 0), hl(14, 'm2', 1)];
+    expect(recoveryInstant(obs, [unhealthy], scope, 5)).to.equal(14);
+  });
+  it('needs fresh evidence after the revert: silence is not recovery', () => {
+    expect(recoveryInstant([hl(1, 'm1', 1)], [unhealthy], scope, 5)).to.equal(undefined);
+  });
+  it('an event condition that fired after the revert keeps it unrecovered', () => {
+    const obs = [{ signal: 'leader_change', subject: 'm1', at: 5.5 }, hl(6, 'm1', 1), hl(8, 'm1', 1)];
+    expect(recoveryInstant(obs, [unhealthy, leaderChange], scope, 5)).to.equal(undefined);
+    expect(recoveryInstant(obs, [unhealthy, leaderChange], scope, 5.6)).to.equal(6);
+  });
+});
