@@ -7,6 +7,7 @@ import { containerBlkioDir, dockerDataDevice } from './block-device.js';
 import { followContainerLogs } from './container-logs.js';
 import type { UndoRecord } from '../undo.js';
 import { KdrillError } from '../util/errors.js';
+import { execa } from 'execa';
 
 export interface EtcdContainersOptions {
   /** Number of members (default 3). */
@@ -127,36 +128,72 @@ export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider
         });
       });
       await Promise.all(started.map((s) => waitForLogLine(s.container, /ready to serve client requests/, (opts.startupTimeoutS ?? 60) * 1000)));
-      const members: EtcdMember[] = started.map(({ m, container, port }) => ({
-        name: m,
-        container,
-        peerNetwork: { name: networkName, aliases: [m] },
-        clientUrl: () => `http://127.0.0.1:${port.client}`,
-        async metrics(timeoutMs = 900) {
-          const r = await fetch(`http://127.0.0.1:${port.metrics}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
-          if (!r.ok) throw new Error(`${m} /metrics: HTTP ${r.status}`);
-          return r.text();
-        },
-        blkioCgroupDir: () => containerBlkioDir(container),
-        dataDevice: async () => dataDevice,
-        followLogs: (since, onLine) => followContainerLogs(container, since, onLine),
-      }));
-      const clients: Etcd3[] = [];
-      const keep = (c: Etcd3): Etcd3 => (clients.push(c), c);
-      return {
-        kind: 'etcd',
-        members,
-        describe: () => `${n}-member etcd in testcontainers (${started.map((s) => s.container).join(', ')})`,
-        client: () => keep(clientFor(members.map((x) => x.clientUrl()))),
-        memberClient: (name) => keep(clientFor([members.find((x) => x.name === name)!.clientUrl()])),
-        async teardown() {
-          for (const c of clients) c.close();
-          const mine = (u: UndoRecord): boolean =>
-            (u.type === 'docker-rm' && started.some((s) => s.container === u.container)) ||
-            (u.type === 'docker-network-rm' && u.network === networkName);
-          for (const e of [...ctx.journal.pending()].reverse()) if (mine(e.undo)) await ctx.journal.revert(e);
-        },
-      };
+      const members = started.map(({ m, container, port }) => etcdContainerMember(m, container, networkName, port, dataDevice));
+      return etcdTarget(members, async () => {
+        const mine = (u: UndoRecord): boolean =>
+          (u.type === 'docker-rm' && started.some((s) => s.container === u.container)) ||
+          (u.type === 'docker-network-rm' && u.network === networkName);
+        for (const e of [...ctx.journal.pending()].reverse()) if (mine(e.undo)) await ctx.journal.revert(e);
+      });
     },
   };
+}
+
+/** The handles of one member running in its own container, with fixed host ports. */
+function etcdContainerMember(name: string, container: string, network: string, port: { client: number; metrics: number }, dataDevice: string): EtcdMember {
+  return {
+    name,
+    container,
+    peerNetwork: { name: network, aliases: [name] },
+    clientUrl: () => `http://127.0.0.1:${port.client}`,
+    async metrics(timeoutMs = 900) {
+      const r = await fetch(`http://127.0.0.1:${port.metrics}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!r.ok) throw new Error(`${name} /metrics: HTTP ${r.status}`);
+      return r.text();
+    },
+    blkioCgroupDir: () => containerBlkioDir(container),
+    dataDevice: async () => dataDevice,
+    followLogs: (since, onLine) => followContainerLogs(container, since, onLine),
+  };
+}
+
+function etcdTarget(members: EtcdMember[], release: () => Promise<void>): EtcdTarget {
+  const clients: Etcd3[] = [];
+  const keep = (c: Etcd3): Etcd3 => (clients.push(c), c);
+  return {
+    kind: 'etcd',
+    members,
+    describe: () => `${members.length}-member etcd in containers (${members.map((m) => m.container).join(', ')})`,
+    client: () => keep(clientFor(members.map((x) => x.clientUrl()))),
+    memberClient: (name) => keep(clientFor([members.find((x) => x.name === name)!.clientUrl()])),
+    async teardown() {
+      for (const c of clients) c.close();
+      await release();
+    },
+  };
+}
+
+/**
+ * An EtcdTarget over member containers that already run (made by
+ * etcdContainers in another process): nothing is created, teardown only closes
+ * clients. Used by `existing(...)` drills and by crash tests.
+ */
+export async function attachEtcdContainers(containers: string[]): Promise<EtcdTarget> {
+  const dataDevice = await dockerDataDevice();
+  const members = await Promise.all(
+    containers.map(async (c) => {
+      const { stdout } = await execa('docker', ['inspect', '--format', '{{json .}}', c]);
+      const j = JSON.parse(stdout) as {
+        Config: { Cmd: string[] };
+        HostConfig: { PortBindings: Record<string, { HostPort: string }[]> };
+        NetworkSettings: { Networks: Record<string, unknown> };
+      };
+      const name = j.Config.Cmd.find((a) => a.startsWith('--name='))?.slice(7);
+      const host = (p: string): number => Number(j.HostConfig.PortBindings[p]?.[0]?.HostPort);
+      const network = Object.keys(j.NetworkSettings.Networks).find((n) => n !== 'bridge');
+      if (!name || !network || !host('2379/tcp') || !host('2381/tcp')) throw new Error(`${c} is not an etcd member made by etcdContainers`);
+      return etcdContainerMember(name, c, network, { client: host('2379/tcp'), metrics: host('2381/tcp') }, dataDevice);
+    }),
+  );
+  return etcdTarget(members, async () => undefined);
 }
