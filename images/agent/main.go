@@ -1,8 +1,8 @@
 // Command kdrill-agent runs inside drill workloads (image kdrill.local/agent).
 //
 //	kdrill-agent serve [-addr :8080]            HTTP echo: GET / answers JSON {pod, node, time, path}
-//	kdrill-agent get URL [-attempts N] [-every D] [-want-distinct K]
-//	                                            GET URL until it answers 200 (DNS resolved by the pod's resolver)
+//	kdrill-agent get URL [-attempts N] [-every D] [-want-distinct K] [-within D]
+//	                                            GET URL until K distinct pods answered 200 (DNS resolved by the pod's resolver)
 //	kdrill-agent probe URL [-every D] [-timeout D]
 //	                                            GET URL forever, one JSON line per attempt (data-plane probe)
 //	kdrill-agent leak [-rate MiB/s] [-max MiB]   allocate and touch memory without bound (or up to max)
@@ -112,9 +112,10 @@ func once(ctx context.Context, client *http.Client, url string) attempt {
 
 func get(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("get", flag.ExitOnError)
-	attempts := fs.Int("attempts", 60, "attempts before giving up")
-	every := fs.Duration("every", time.Second, "pause between failed attempts")
+	attempts := fs.Int("attempts", 60, "give up after this many failed attempts")
+	every := fs.Duration("every", time.Second, "pause after a failed attempt")
 	distinct := fs.Int("want-distinct", 1, "succeed only after answers from this many distinct pods")
+	within := fs.Duration("within", time.Minute, "give up when the distinct backends have not all answered by then")
 	_ = fs.Parse(args)
 	if fs.NArg() != 1 {
 		return fmt.Errorf("get needs one URL")
@@ -122,25 +123,32 @@ func get(ctx context.Context, args []string) error {
 	url := fs.Arg(0)
 	client := newClient(3 * time.Second)
 	seen := map[string]bool{}
-	for i := 1; i <= *attempts*(*distinct); i++ {
+	deadline := time.Now().Add(*within)
+	failed := 0
+	for failed < *attempts && time.Now().Before(deadline) {
 		a := once(ctx, client, url)
 		line, _ := json.Marshal(a)
 		fmt.Println(string(line))
+		pause := *every
 		if a.OK {
 			seen[a.Pod] = true
 			if len(seen) >= *distinct {
 				fmt.Printf("OK: %d distinct backends answered %s\n", len(seen), url)
 				return nil
 			}
-			continue
+			// Service routing is random per connection, and a node's proxy
+			// rules may lag the endpoints: keep asking, a little apart.
+			pause = 100 * time.Millisecond
+		} else {
+			failed++
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(*every):
+		case <-time.After(pause):
 		}
 	}
-	return fmt.Errorf("%s: no success from %d distinct backends (saw %d)", url, *distinct, len(seen))
+	return fmt.Errorf("%s: answers from %d distinct backends, wanted %d (%d failed attempts)", url, len(seen), *distinct, failed)
 }
 
 func probe(ctx context.Context, args []string) error {

@@ -22,6 +22,7 @@ export interface KubeClients {
   apps: k8s.AppsV1Api;
   batch: k8s.BatchV1Api;
   coordination: k8s.CoordinationV1Api;
+  discovery: k8s.DiscoveryV1Api;
   objects: k8s.KubernetesObjectApi;
 }
 
@@ -32,6 +33,7 @@ export function kubeClients(kc: k8s.KubeConfig): KubeClients {
     apps: kc.makeApiClient(k8s.AppsV1Api),
     batch: kc.makeApiClient(k8s.BatchV1Api),
     coordination: kc.makeApiClient(k8s.CoordinationV1Api),
+    discovery: kc.makeApiClient(k8s.DiscoveryV1Api),
     objects: k8s.KubernetesObjectApi.makeApiClient(kc),
   };
 }

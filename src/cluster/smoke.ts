@@ -40,6 +40,15 @@ export async function smokeCheck(cluster: KindCluster, opts: { namespace?: strin
     const placement = pods.items.map((p) => `${p.metadata?.name}@${p.spec?.nodeName} ${p.status?.podIP}`);
     lines.push(`echo replicas ready: ${placement.join(', ')}`);
 
+    await waitFor<k8s.V1EndpointSlice>(cluster.kc, {
+      what: 'the echo Service to list 2 ready endpoints',
+      path: `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices`,
+      list: () => cluster.clients.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: 'kubernetes.io/service-name=echo' }),
+      done: (ss) => ss.flatMap((x) => x.endpoints ?? []).filter((e) => e.conditions?.ready).length >= 2,
+      queryParams: { labelSelector: 'kubernetes.io/service-name=echo' },
+      timeoutMs,
+    });
+
     const url = `http://echo.${ns}.svc.cluster.local/`;
     await applyObjects(cluster.clients, [clientJob({ namespace: ns, name: 'client', image, url, distinct: 2 })]);
     const [job] = await waitFor<k8s.V1Job>(cluster.kc, {

@@ -81,7 +81,7 @@ export function clientJob(o: { namespace: string; name: string; image: string; u
               name: 'client',
               image: o.image,
               imagePullPolicy: 'Never',
-              args: ['get', '-attempts', String(o.attempts ?? 60), '-every', '1s', '-want-distinct', String(o.distinct), o.url],
+              args: ['get', '-attempts', String(o.attempts ?? 60), '-every', '1s', '-want-distinct', String(o.distinct), '-within', '90s', o.url],
             },
           ],
         },

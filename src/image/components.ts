@@ -135,16 +135,21 @@ async function toolsKey(tools: string): Promise<string> {
   return (await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', tools])).stdout.slice(7, 15);
 }
 
-/** kind's load balancer for several control planes: Debian's haproxy with kind's default config, under kind's exact tag. */
+/**
+ * kind's load balancer for several control planes: Debian's haproxy with
+ * kind's default config, under kind's exact tag, behind an entrypoint that
+ * fits maxconn to the container's file-descriptor limit (see the script).
+ */
 async function ensureHaproxyImage(tools: string): Promise<string> {
   const cfg = join(await kindModuleDir(), 'images/haproxy/haproxy.cfg');
+  const entry = join(packageRoot(), 'images/node/haproxy-entrypoint');
   return ensureImage({
     tags: [KIND_HAPROXY_IMAGE],
     from: tools,
-    files: { [cfg]: '/usr/local/etc/haproxy/haproxy.cfg' },
+    files: { [cfg]: '/usr/local/etc/haproxy/haproxy.cfg', [entry]: '/usr/local/bin/haproxy-entrypoint' },
     extra: ['STOPSIGNAL SIGUSR1'],
-    entrypoint: ['haproxy', '-W', '-db', '-f', '/usr/local/etc/haproxy/haproxy.cfg'],
-    key: fileKey(cfg) + (await toolsKey(tools)),
+    entrypoint: ['/usr/local/bin/haproxy-entrypoint'],
+    key: fileKey(cfg, entry) + (await toolsKey(tools)),
   });
 }
 
