@@ -7,6 +7,11 @@ import {
   startContainer,
   unpauseContainer,
 } from './util/container.js';
+import { KIND_UNDO_TYPES, describeKindUndo, executeKindUndo, type KindUndoRecord } from './cluster/undo-kind.js';
+
+function isKindUndo(u: UndoRecord): u is KindUndoRecord {
+  return (KIND_UNDO_TYPES as readonly string[]).includes(u.type);
+}
 
 /**
  * Undo records: plain, serializable data written to the journal BEFORE the
@@ -20,7 +25,8 @@ export type UndoRecord =
   | { type: 'docker-unpause'; container: string }
   | { type: 'docker-start'; container: string }
   | { type: 'docker-rm'; container: string }
-  | { type: 'docker-network-rm'; network: string };
+  | { type: 'docker-network-rm'; network: string }
+  | KindUndoRecord;
 
 /** Reads the current limit for `device` ("major:minor") from a blkio.throttle.* file; 0 = no limit. */
 export async function readBlkioLimit(cgroupFile: string, device: string): Promise<number | undefined> {
@@ -52,6 +58,7 @@ export async function writeBlkioLimit(cgroupFile: string, device: string, value:
 }
 
 export function describeUndo(u: UndoRecord): string {
+  if (isKindUndo(u)) return describeKindUndo(u);
   switch (u.type) {
     case 'blkio-throttle':
       return `restore ${u.cgroupFile} ${u.device} to ${u.previous || 'unlimited'}`;
@@ -69,6 +76,7 @@ export function describeUndo(u: UndoRecord): string {
 }
 
 export async function executeUndo(u: UndoRecord): Promise<void> {
+  if (isKindUndo(u)) return executeKindUndo(u);
   switch (u.type) {
     case 'blkio-throttle':
       return writeBlkioLimit(u.cgroupFile, u.device, u.previous);
