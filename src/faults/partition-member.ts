@@ -1,18 +1,17 @@
 import type { EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
-import { sleep } from '../util/sleep.js';
-import { memberRole, selectMember } from '../targets/etcd-target.js';
-import { disconnectNetwork, inspectContainer } from '../util/container.js';
+import { selectMember } from '../targets/etcd-target.js';
+import { containerIp, disconnectNetwork, inspectContainer, tcpReachableFrom } from '../util/container.js';
 import { waitForDockerEvent } from '../signals/docker-events.js';
-import { findSample, parsePrometheusText } from '../signals/prometheus-text.js';
 import type { Fault, Injection } from './fault.js';
 
-/** How long the other members may take to see the partitioned one as gone. */
-const PEER_VERIFY_MS = 20_000;
+const PEER_PORT = 2380;
 
 /**
  * Cuts one member off its peers: `docker network disconnect` from the peer
- * network. In effect when docker reports the disconnect AND every other member's
- * etcd_network_active_peers for it drops to 0 (the peers' own view).
+ * network. In effect when docker reports the disconnect AND, from inside every
+ * other member's network namespace, a new connection to the member's peer
+ * address fails (while it succeeded just before). Established connections
+ * just go silent, as in a real partition: etcd's own gauges notice late.
  */
 export function partitionMember(opts: { member: MemberSelector }): Fault<EtcdTarget> {
   return {
@@ -20,8 +19,12 @@ export function partitionMember(opts: { member: MemberSelector }): Fault<EtcdTar
     describe: () => `partition the ${opts.member} from its peers (docker network disconnect)`,
     async inject({ target, journal, log, abort }): Promise<Injection> {
       const member = await selectMember(target, opts.member);
-      const { id } = await memberRole(member);
       const net = member.peerNetwork;
+      const others = target.members.filter((m) => m !== member);
+      const ip = await containerIp(member.container, net.name);
+      if (!ip) throw new Error(`${member.container} is not on network ${net.name}`);
+      const reachable = async (): Promise<boolean[]> => Promise.all(others.map((o) => tcpReachableFrom(o.container, ip, PEER_PORT)));
+      const before = await reachable();
       const since = Date.now();
       const { entry } = await journal.change(
         { type: 'docker-network-connect', container: member.container, network: net.name, aliases: net.aliases },
@@ -35,31 +38,16 @@ export function partitionMember(opts: { member: MemberSelector }): Fault<EtcdTar
         signal: abort,
       });
       const state = await inspectContainer(member.container);
-      const others = target.members.filter((m) => m !== member);
-      let peersSeeIt = false;
-      const verifyDeadline = Date.now() + PEER_VERIFY_MS;
-      while (!abort.aborted && Date.now() < verifyDeadline && !peersSeeIt) {
-        const views = await Promise.all(
-          others.map(async (o) => {
-            try {
-              const s = parsePrometheusText(await o.metrics());
-              return (findSample(s, 'etcd_network_active_peers', { Remote: id })?.value ?? 0) === 0;
-            } catch {
-              return false;
-            }
-          }),
-        );
-        peersSeeIt = views.every(Boolean);
-        if (!peersSeeIt) await sleep(500, abort); // /metrics is polling by nature
-      }
+      const after = await reachable();
       const disconnected = Boolean(ev) && state.exists === true && !state.networks?.includes(net.name);
-      const inEffect = disconnected && peersSeeIt;
+      const cutOff = before.every(Boolean) && after.every((r) => !r);
+      const inEffect = disconnected && cutOff;
+      const view = others.map((o, i) => `${o.name} ${before[i] ? 'reached' : 'could NOT reach'} → ${after[i] ? 'STILL reaches' : 'cannot reach'}`).join(', ');
       return {
         injectedAt,
         inEffect,
         verifiedAt: inEffect ? Date.now() : undefined,
-        evidence: `${member.name} (${id}) ${disconnected ? 'disconnected' : 'NOT disconnected'} from ${net.name}; ` +
-          `peers ${others.map((o) => o.name).join(', ')} ${peersSeeIt ? 'see it inactive' : 'still see it active'}`,
+        evidence: `${member.name} ${disconnected ? 'disconnected' : 'NOT disconnected'} from ${net.name}; new connections to ${ip}:${PEER_PORT}: ${view}`,
         subjects: [member.name],
         measurements: { member: member.name, network: net.name },
         revert: () => journal.revert(entry),

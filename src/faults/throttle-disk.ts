@@ -63,7 +63,7 @@ export function throttleDisk(opts: ThrottleDiskOptions): Fault<EtcdTarget> {
       log(`${member.name}: ${decision.iops} iops → WAL fsync mean ${last.meanMs?.toFixed(0) ?? '—'} ms over ${last.samples} fsyncs`);
       while (!abort.aborted) {
         decision = nextIops(history, targetMs, { tolerance, aim: tolerance * 0.8, maxSteps: 8 });
-        if (decision.done && decision.iops === last.iops) break;
+        if (decision.done && (decision.iops === last.iops || !decision.reached)) break;
         if (Date.now() > deadline) break;
         const iops = decision.iops;
         await journal.adjust(entry, () => writeBlkioLimit(cgroupFile, device, iops));

@@ -105,3 +105,21 @@ export async function networksWithLabel(label: string): Promise<string[]> {
   const r = await docker(['network', 'ls', '--filter', `label=${label}`, '--format', '{{.Name}}']);
   return r.stdout.split('\n').filter(Boolean);
 }
+
+/** The container's IP address on `network` (empty when not connected). */
+export async function containerIp(container: string, network: string): Promise<string> {
+  const r = await docker(['container', 'inspect', '--format', `{{with index .NetworkSettings.Networks ${JSON.stringify(network)}}}{{.IPAddress}}{{end}}`, container], { allow: NO_SUCH });
+  return r.ok ? r.stdout.trim() : '';
+}
+
+/**
+ * Whether a NEW TCP connection from inside `container`'s network namespace to
+ * host:port succeeds within `timeoutMs` (nsenter from the host, so the
+ * container needs no shell or tools).
+ */
+export async function tcpReachableFrom(container: string, host: string, port: number, timeoutMs = 2000): Promise<boolean> {
+  const s = await inspectContainer(container);
+  if (!s.running || !s.pid) throw new Error(`${container} is not running: cannot test connectivity from it`);
+  const r = await execa('nsenter', ['-t', String(s.pid), '-n', 'timeout', String(timeoutMs / 1000), 'bash', '-c', `exec 3<>/dev/tcp/${host}/${port}`], { reject: false });
+  return r.exitCode === 0;
+}

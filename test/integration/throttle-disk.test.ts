@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { Journal } from '../../src/journal.js';
+import { ObservationLog } from '../../src/signals/observation.js';
+import { throttleDisk, WAL_FSYNC } from '../../src/faults/throttle-disk.js';
+import { readBlkioLimit } from '../../src/undo.js';
+import { measureHistogram } from '../../src/signals/histogram-poll.js';
+import { writeIntegrity } from '../../src/probes/write-integrity.js';
+import type { RunningProbe } from '../../src/probes/probe.js';
+import type { EtcdTarget } from '../../src/targets/etcd-target.js';
+import { sharedEtcd, untilHealthy } from './fixtures/shared-etcd.js';
+import { record } from './fixtures/measure.js';
+
+describe('throttleDisk: cgroup v1 blkio on a real etcd member, calibrated in a closed loop', function () {
+  let target: EtcdTarget;
+  let journal: Journal;
+  let load: RunningProbe;
+  const abort = new AbortController();
+
+  before(async () => {
+    target = await sharedEtcd();
+    await untilHealthy(target);
+    journal = Journal.open(`it-throttle-${process.pid}`, 'throttle test');
+    // write load: WAL fsyncs only happen when there are entries to persist
+    load = await writeIntegrity().start({ target, runId: 'it-throttle', observations: new ObservationLog(), abort: abort.signal });
+  });
+
+  after(async () => {
+    await load?.stop();
+    expect(await journal.revertAll()).to.deep.equal([]);
+    expect(journal.close()).to.equal(true);
+  });
+
+  for (const ms of [100, 800]) {
+    it(`reaches ${ms} ms WAL fsync ±25% on a follower, measured independently, and reverts idempotently`, async () => {
+      const fault = throttleDisk({ member: 'follower', fsync: `${ms}ms` });
+      const inj = await fault.inject({ target, journal, observations: new ObservationLog(), log: () => undefined, abort: abort.signal });
+      const member = target.members.find((m) => m.name === inj.subjects[0])!;
+      const file = `${await member.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
+      const device = await member.dataDevice();
+      try {
+        expect(inj.inEffect, inj.evidence).to.equal(true);
+        // the real cgroup file holds the limit the loop converged to
+        expect(await readBlkioLimit(file, device)).to.equal(inj.measurements.iops);
+        // measured again, independently of the fault's own verification, over a longer window
+        const w = await measureHistogram(() => member.metrics(), WAL_FSYNC, { minSamples: Math.max(8, 4000 / ms), minMs: Math.max(4000, ms * 8), maxMs: 30_000 });
+        expect(w, 'no fsync measured').to.not.equal(undefined);
+        const mean = w!.mean * 1000;
+        record(`throttleDisk ${ms}ms`, `converged to ${inj.measurements.iops} iops in ${inj.measurements.calibrationSteps} steps; fault's window ${inj.measurements.walFsyncMeanMs} ms; independent window ${mean.toFixed(0)} ms mean over ${w!.count} fsyncs (p99 ${(w!.quantile(0.99) * 1000).toFixed(0)} ms); ${inj.evidence}`);
+        expect(mean).to.be.within(ms * 0.75, ms * 1.25);
+      } finally {
+        await inj.revert();
+      }
+      expect(await readBlkioLimit(file, device)).to.equal(0);
+      await inj.revert(); // idempotent
+      expect(await readBlkioLimit(file, device)).to.equal(0);
+      // and the disk is fast again
+      const after = await measureHistogram(() => member.metrics(), WAL_FSYNC, { minSamples: 20, minMs: 2000, maxMs: 20_000 });
+      expect(after!.mean * 1000).to.be.below(50);
+    });
+  }
+});
