@@ -107,6 +107,12 @@ export async function runScenario<T extends Target>(s: Scenario<T>, opts: RunOpt
         invalid.push(`baseline: no observation for ${c.name}: its watcher sees nothing`);
       }
     }
+    // Which member the fault will hit is not known yet: any member counts as "faulty" here (the judge re-checks with the real one).
+    const anyScope: Scope = { faulty: new Set(observations.all().map((o) => o.subject)) };
+    for (const e of detectedExps) {
+      const early = firstFiring(observations.all(), e.conditions[0] as Condition<unknown>, anyScope, timeline.baselineFrom, baselineEnd);
+      if (early) invalid.push(`baseline: ${e.conditions[0]!.name} already fires before any fault (${early.subject}): its detection would prove nothing`);
+    }
     if (abort.aborted) invalid.push('interrupted');
 
     if (invalid.length === 0) {

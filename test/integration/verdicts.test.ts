@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { defineScenario } from '../../src/scenario.js';
+import { defineScenario, type ScenarioSpec } from '../../src/scenario.js';
 import { runScenario } from '../../src/runner.js';
 import { existing } from '../../src/targets/target.js';
 import { throttleDisk } from '../../src/faults/throttle-disk.js';
@@ -44,18 +44,18 @@ describe('runner verdicts on a real 3-member etcd', function () {
   beforeEach(async () => {
     await untilHealthy(target);
   });
+  /** A test-only drill on the shared cluster, with the usual steady-state check. */
+  const drill = (spec: Pick<ScenarioSpec<EtcdTarget>, 'id' | 'title' | 'fault' | 'expect' | 'hold'>) =>
+    defineScenario({ ...spec, incident: spec.title, target: existing(target), steady: [memberUnhealthy()] });
   afterEach(async () => {
     await noThrottleLeft(target);
     expect(Journal.list().filter((j) => j.pending().length && !j.file.runId.startsWith('shared-')), 'journals left').to.have.length(0);
   });
 
   it('a fault that never takes effect (throttling a device etcd does not write to) is INVALID, not pass', async () => {
-    const s = defineScenario({
+    const s = drill({
       id: 'it-throttle-wrong-device',
       title: 'throttle the wrong block device',
-      incident: 'a drill whose fault silently misses its target',
-      target: existing(target),
-      steady: [memberUnhealthy()],
       // 253:0 is the zram device here: a real block device, but not the one under etcd's data dir
       fault: throttleDisk({ member: 'follower', fsync: '800ms', device: '253:0', calibrateFor: '30s' }),
       expect: [detected(walFsyncP99({ above: '100ms' })).within('10s'), holds(writeIntegrity()).throughout(), recovers.within('30s')],
@@ -68,12 +68,9 @@ describe('runner verdicts on a real 3-member etcd', function () {
   });
 
   it('an expectation whose signal never comes FAILS (and the others are still judged)', async () => {
-    const s = defineScenario({
+    const s = drill({
       id: 'it-signal-never-comes',
-      title: 'a detector that never fires',
-      incident: 'an alert on a log line etcd never writes',
-      target: existing(target),
-      steady: [memberUnhealthy()],
+      title: 'a detector that never fires: an alert on a log line etcd never writes',
       fault: throttleDisk({ member: 'follower', fsync: '100ms' }),
       expect: [
         detected(walFsyncP99({ above: '50ms' })).within('30s'),
