@@ -142,14 +142,19 @@ export class Journal {
     return run;
   }
 
-  /** Records `undo` on disk, then runs `apply`. Refused once the run is interrupted. */
-  change<T>(undo: UndoRecord, apply: () => Promise<T>): Promise<{ entry: JournalEntry; result: T }> {
+  /**
+   * Records `undo` on disk, then runs `apply`. Refused once the run is
+   * interrupted. `appliedAt` is the instant the change began (after the record
+   * was on disk): the fault's effects can only come after it.
+   */
+  change<T>(undo: UndoRecord, apply: () => Promise<T>): Promise<{ entry: JournalEntry; result: T; appliedAt: number }> {
     return this.exclusive(async () => {
       if (this.aborted) throw new JournalAborted();
       const entry: JournalEntry = { id: this.data.entries.length + 1, at: new Date().toISOString(), undo, state: 'pending' };
       this.data.entries.push(entry);
       this.persist();
-      return { entry, result: await apply() };
+      const appliedAt = Date.now();
+      return { entry, result: await apply(), appliedAt };
     });
   }
 

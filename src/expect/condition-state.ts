@@ -11,7 +11,8 @@ export function firstFiring(obs: readonly Observation[], c: Condition<unknown>, 
  * for each, every (signal, subject) it has an opinion about last said "not
  * firing", and it has said so at least once since `from` (fresh evidence, not
  * silence). Event conditions never fire again once they stop, so they are only
- * clear if nothing fired since `from`. Undefined if that never happened.
+ * clear if nothing fired since `from`. Observations sharing an instant (one
+ * scrape) are taken together. Undefined if that never happened.
  */
 export function recoveryInstant(obs: readonly Observation[], conditions: Condition<unknown>[], scope: Scope, from: number): number | undefined {
   const firing = conditions.map(() => new Map<string, boolean>());
@@ -19,7 +20,8 @@ export function recoveryInstant(obs: readonly Observation[], conditions: Conditi
   const lastEvent = conditions.map(() => -Infinity);
   const clear = (): boolean =>
     conditions.every((c, i) => (c.kind === 'event' ? lastEvent[i]! < from : fresh[i]! && ![...firing[i]!.values()].some(Boolean)));
-  for (const o of obs) {
+  for (let k = 0; k < obs.length; k++) {
+    const o = obs[k]!;
     conditions.forEach((c, i) => {
       const t = c.test(o, scope);
       if (t === undefined) return;
@@ -30,6 +32,8 @@ export function recoveryInstant(obs: readonly Observation[], conditions: Conditi
       firing[i]!.set(`${o.signal}|${o.subject}`, t);
       if (o.at >= from && !t) fresh[i] = true;
     });
+    // judge an instant only once everything observed at that instant is in (one scrape = several observations)
+    if (obs[k + 1]?.at === o.at) continue;
     if (o.at >= from && clear()) return o.at;
   }
   return undefined;

@@ -16,8 +16,7 @@ export function killMember(opts: { member: MemberSelector }): Fault<EtcdTarget> 
     async inject({ target, journal, log, abort }): Promise<Injection> {
       const member = await selectMember(target, opts.member);
       const since = Date.now();
-      const { entry } = await journal.change({ type: 'docker-start', container: member.container }, () => killContainer(member.container, 'KILL'));
-      const injectedAt = Date.now();
+      const { entry, appliedAt: injectedAt } = await journal.change({ type: 'docker-start', container: member.container }, () => killContainer(member.container, 'KILL'));
       log(`${member.name}: SIGKILL sent`);
       const died = await waitForDockerEvent([`container=${member.container}`, 'event=die'], () => true, { sinceMs: since, timeoutMs: 10_000, signal: abort });
       const state = await inspectContainer(member.container);
@@ -31,10 +30,9 @@ export function killMember(opts: { member: MemberSelector }): Fault<EtcdTarget> 
         subjects: [member.name],
         measurements: { member: member.name, exitCode: exitCode ?? 'none' },
         async revert() {
-          const t = Date.now();
-          await journal.revert(entry);
-          const started = await waitForDockerEvent([`container=${member.container}`, 'event=start'], () => true, { sinceMs: t - 1000, timeoutMs: 30_000 });
-          if (!started) throw new Error(`${member.container} was started but docker reported no start event within 30s`);
+          await journal.revert(entry); // idempotent: `docker start` only when not running
+          const s = await inspectContainer(member.container);
+          if (!s.running) throw new Error(`${member.container} is not running after the revert`);
         },
       };
     },

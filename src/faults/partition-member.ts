@@ -26,11 +26,10 @@ export function partitionMember(opts: { member: MemberSelector }): Fault<EtcdTar
       const reachable = async (): Promise<boolean[]> => Promise.all(others.map((o) => tcpReachableFrom(o.container, ip, PEER_PORT)));
       const before = await reachable();
       const since = Date.now();
-      const { entry } = await journal.change(
+      const { entry, appliedAt: injectedAt } = await journal.change(
         { type: 'docker-network-connect', container: member.container, network: net.name, aliases: net.aliases },
         () => disconnectNetwork(member.container, net.name),
       );
-      const injectedAt = Date.now();
       log(`${member.name}: disconnected from ${net.name}`);
       const ev = await waitForDockerEvent([`type=network`, `network=${net.name}`, 'event=disconnect'], () => true, {
         sinceMs: since,

@@ -15,8 +15,7 @@ export function pauseMember(opts: { member: MemberSelector }): Fault<EtcdTarget>
     async inject({ target, journal, log, abort }): Promise<Injection> {
       const member = await selectMember(target, opts.member);
       const since = Date.now();
-      const { entry } = await journal.change({ type: 'docker-unpause', container: member.container }, () => pauseContainer(member.container));
-      const injectedAt = Date.now();
+      const { entry, appliedAt: injectedAt } = await journal.change({ type: 'docker-unpause', container: member.container }, () => pauseContainer(member.container));
       log(`${member.name}: paused`);
       const ev = await waitForDockerEvent([`container=${member.container}`, 'event=pause'], () => true, { sinceMs: since, timeoutMs: 10_000, signal: abort });
       const state = await inspectContainer(member.container);

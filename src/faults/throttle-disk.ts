@@ -43,10 +43,9 @@ export function throttleDisk(opts: ThrottleDiskOptions): Fault<EtcdTarget> {
       const previous = (await readBlkioLimit(cgroupFile, device)) ?? 0;
       const history: CalibrationStep[] = [];
       let decision = nextIops(history, targetMs, { tolerance, aim: tolerance * 0.8, maxSteps: 8 });
-      const { entry } = await journal.change({ type: 'blkio-throttle', cgroupFile, device, previous }, () =>
+      const { entry, appliedAt: injectedAt } = await journal.change({ type: 'blkio-throttle', cgroupFile, device, previous }, () =>
         writeBlkioLimit(cgroupFile, device, decision.iops),
       );
-      const injectedAt = Date.now();
       log(`${member.name}: ${cgroupFile} ${device} ${decision.iops} iops (was ${previous || 'unlimited'})`);
       const deadline = injectedAt + calibrateMs;
       const measure = async (): Promise<CalibrationStep & { p99Ms?: number }> => {

@@ -62,10 +62,21 @@ export function memberUnhealthy(opts: { on?: SubjectFilter } = {}): Cond {
     sources: [etcdMetricsSource()],
     test: (o, scope) => {
       if (!subjectMatches(on, o.subject, scope)) return undefined;
-      if (o.signal === 'etcd.scrape' && o.value === 0) return true;
+      if (o.signal === 'etcd.scrape') return o.value === 0; // an answer clears an earlier silence
       if (o.signal === 'etcd.has_leader') return o.value === 0;
       return undefined;
     },
+  };
+}
+
+/** A member's /metrics does not answer (process dead, frozen, or unreachable from here). */
+export function memberDown(opts: { on?: SubjectFilter } = {}): Cond {
+  const on = opts.on ?? 'faulty';
+  return {
+    name: `member down (/metrics does not answer) on ${on}`,
+    kind: 'level',
+    sources: [etcdMetricsSource()],
+    test: (o, scope) => (o.signal === 'etcd.scrape' && subjectMatches(on, o.subject, scope) ? o.value === 0 : undefined),
   };
 }
 

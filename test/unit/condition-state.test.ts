@@ -27,3 +27,21 @@ describe('recoveryInstant', () => {
     expect(recoveryInstant(obs, [unhealthy, leaderChange], scope, 5.6)).to.equal(6);
   });
 });
+
+describe('etcd conditions over observations', () => {
+  it('memberUnhealthy: a member that answers /metrics again with a leader is healthy again', async () => {
+    const { memberUnhealthy } = await import('../../src/signals/etcd-conditions.js');
+    const c = memberUnhealthy() as Condition;
+    const obs: Observation[] = [
+      { signal: 'etcd.scrape', subject: 'm2', at: 1, value: 1 },
+      { signal: 'etcd.has_leader', subject: 'm2', at: 1, value: 1 },
+      { signal: 'etcd.scrape', subject: 'm2', at: 2, value: 0 }, // killed
+      { signal: 'etcd.scrape', subject: 'm2', at: 6, value: 0 },
+      { signal: 'etcd.scrape', subject: 'm2', at: 8, value: 1 }, // restarted, no leader yet
+      { signal: 'etcd.has_leader', subject: 'm2', at: 8, value: 0 },
+      { signal: 'etcd.scrape', subject: 'm2', at: 9, value: 1 },
+      { signal: 'etcd.has_leader', subject: 'm2', at: 9, value: 1 },
+    ];
+    expect(recoveryInstant(obs, [c], scope, 5)).to.equal(9);
+  });
+});
