@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync, readdirSync, readFileSync, watch } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readBlkioLimit } from '../../src/undo.js';
@@ -9,7 +8,7 @@ import { containersWithLabel, inspectContainer, networksWithLabel } from '../../
 import { RUN_LABEL } from '../../src/targets/etcd-containers.js';
 import type { EtcdTarget } from '../../src/targets/etcd-target.js';
 import type { JournalFile } from '../../src/journal.js';
-import { sharedEtcd, untilHealthy } from './fixtures/shared-etcd.js';
+import { sharedEtcd, tempStateDir, untilHealthy } from './fixtures/shared-etcd.js';
 import { record } from './fixtures/measure.js';
 
 const CLI = 'dist/src/cli.js';
@@ -68,7 +67,7 @@ function kdrill(args: string[], state: string): ResultPromise {
 
 describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on real cgroup files and docker)', function () {
   it('SIGKILL mid-fault of `kdrill run etcd-slow-follower`, then `kdrill clean`: no throttle, container or network left', async () => {
-    const state = mkdtempSync(join(tmpdir(), 'kdrill-it-crash-'));
+    const state = tempStateDir('crash');
     const run = kdrill(['run', 'etcd-slow-follower'], state);
     const j = await journalWhere(state, (x) => x.entries.some((e) => e.undo.type === 'blkio-throttle'), 180_000);
     const throttle = j.entries.find((e) => e.undo.type === 'blkio-throttle')!.undo as { cgroupFile: string; device: string };
@@ -98,7 +97,7 @@ describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on
   it('SIGKILL of a process holding throttle + partition + pause on a live cluster, then `kdrill clean`: all undone, cluster healthy', async () => {
     const target: EtcdTarget = await sharedEtcd();
     await untilHealthy(target);
-    const state = mkdtempSync(join(tmpdir(), 'kdrill-it-crash-'));
+    const state = tempStateDir('crash');
     const child = execa('node', ['dist/test/integration/fixtures/fault-child.js', JSON.stringify({ containers: target.members.map((m) => m.container), runId: 'it-crash-child' })], {
       env: { KDRILL_STATE: state },
       reject: false,
@@ -143,7 +142,7 @@ describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on
   });
 
   it('SIGTERM during a run reverts everything before exiting (exit 2, nothing left, no journal)', async () => {
-    const state = mkdtempSync(join(tmpdir(), 'kdrill-it-term-'));
+    const state = tempStateDir('term');
     const run = kdrill(['run', 'etcd-slow-follower'], state);
     const j = await journalWhere(state, (x) => x.entries.some((e) => e.undo.type === 'blkio-throttle'), 180_000);
     run.kill('SIGTERM');
