@@ -14,6 +14,8 @@ import type { EtcdTarget } from '../../src/targets/etcd-target.js';
 import type { ScenarioReport } from '../../src/report/report.js';
 import slowFollower from '../../scenarios/etcd-slow-follower.js';
 import slowLeader from '../../scenarios/etcd-slow-leader.js';
+import leaderPartitioned from '../../scenarios/etcd-leader-partitioned.js';
+import memberKilled from '../../scenarios/etcd-member-killed.js';
 import { sharedEtcd, untilHealthy } from './fixtures/shared-etcd.js';
 import { record } from './fixtures/measure.js';
 
@@ -90,7 +92,7 @@ describe('runner verdicts on a real 3-member etcd', function () {
     expect(r.reasons.join('\n')).to.match(/never logged/);
   });
 
-  for (const scenario of [slowFollower, slowLeader]) {
+  for (const scenario of [slowFollower, slowLeader, leaderPartitioned, memberKilled]) {
     it(`${scenario.id} passes, with detection latencies and integrity counts`, async () => {
       const r = await runScenario({ ...scenario, target: existing(target) });
       record(scenario.id, summary(r));
