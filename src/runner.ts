@@ -8,7 +8,7 @@ import type { Probe, ProbeResult, RunningProbe } from './probes/probe.js';
 import type { ScenarioReport } from './report/report.js';
 import { Journal } from './journal.js';
 import { ObservationLog } from './signals/observation.js';
-import { firstFiring, recoveryInstant } from './expect/condition-state.js';
+import { firstFiring, recoveryInstant, stillFiring } from './expect/condition-state.js';
 import { scenarioVerdict } from './expect/verdict.js';
 import { observedSummary } from './report/observed-summary.js';
 import { formatDuration } from './util/duration.js';
@@ -162,6 +162,7 @@ export async function runScenario<T extends Target>(s: Scenario<T>, opts: RunOpt
         abort,
       );
       if (timeline.recoveredAt !== undefined) note(`recovered ${formatDuration(timeline.recoveredAt - revertedAt)} after the revert`);
+      else if (!abort.aborted) note(`not recovered: still firing: ${stillFiring(observations.all(), recoveryConditions, scope, revertedAt).join(', ') || '(nothing: only the instant is missing)'}`);
     }
 
     if (running.length && timeline.injectedAt !== undefined && !abort.aborted) {

@@ -38,3 +38,35 @@ export function recoveryInstant(obs: readonly Observation[], conditions: Conditi
   }
   return undefined;
 }
+
+/**
+ * Why recovery has not come: for each condition, what keeps it from being
+ * clear since `from` (a (signal, subject) whose last word was "firing", no
+ * fresh "clear" since `from`, or an event that fired since `from`).
+ */
+export function stillFiring(obs: readonly Observation[], conditions: Condition<unknown>[], scope: Scope, from: number): string[] {
+  const out: string[] = [];
+  for (const c of conditions) {
+    const last = new Map<string, { t: boolean; o: Observation }>();
+    let fresh = false;
+    let event: Observation | undefined;
+    for (const o of obs) {
+      const t = c.test(o, scope);
+      if (t === undefined) continue;
+      if (c.kind === 'event') {
+        if (t && o.at >= from) event = o;
+        continue;
+      }
+      last.set(`${o.signal}|${o.subject}`, { t, o });
+      if (o.at >= from && !t) fresh = true;
+    }
+    if (c.kind === 'event') {
+      if (event) out.push(`${c.name} (fired at +${((event.at - from) / 1000).toFixed(1)}s: ${event.subject})`);
+      continue;
+    }
+    const firing = [...last.values()].filter((x) => x.t).map((x) => `${x.o.subject}: ${x.o.text ?? x.o.value ?? ''}`);
+    if (firing.length) out.push(`${c.name} (${firing.join('; ')})`);
+    else if (!fresh) out.push(`${c.name} (no observation since the revert)`);
+  }
+  return out;
+}

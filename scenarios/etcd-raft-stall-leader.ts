@@ -1,0 +1,35 @@
+import { defineScenario } from '../src/scenario.js';
+import { kindCluster } from '../src/targets/kind-etcd.js';
+import { THREE_CONTROL_PLANES } from '../src/targets/shapes.js';
+import { throttleDisk } from '../src/faults/throttle-disk.js';
+import { detected } from '../src/expect/detected.js';
+import { holds } from '../src/expect/holds.js';
+import { recovers } from '../src/expect/recovers.js';
+import { lateHeartbeat, leaderChanges, memberUnhealthy, slowApply, walFsyncP99 } from '../src/signals/etcd-conditions.js';
+import { apiUnavailable, apiWriteLatency } from '../src/signals/kube-conditions.js';
+import { apiServes } from '../src/probes/api-serves.js';
+import { configMapIntegrity } from '../src/probes/configmap-integrity.js';
+
+export default defineScenario({
+  id: 'etcd-raft-stall-leader',
+  title: "the etcd leader's disk at 800 ms fsync: raft stalls, heartbeats go out late",
+  incident:
+    'A degraded EBS volume gave etcd 800 ms write latency. Every write waits for a quorum to fsync its WAL, so one ' +
+    'slow disk can stall the whole cluster: heartbeats go out late, leaders step down, the API slows down. ' +
+    'Run after its sibling: first a follower is slowed, then the leader (kdrill run etcd-raft-stall-follower etcd-raft-stall-leader).',
+  source: 'incidents/002_d0617d8c18bd7688.txt',
+  target: kindCluster(THREE_CONTROL_PLANES),
+  steady: [memberUnhealthy(), apiUnavailable()],
+  fault: throttleDisk({ member: 'leader', fsync: '800ms' }),
+  expect: [
+    detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('60s'),
+    detected(lateHeartbeat({ on: 'faulty' })).within('60s'),
+    detected(slowApply({ on: 'any' })).within('60s'),
+    detected(leaderChanges()).within('2m'),
+    detected(apiWriteLatency({ above: '500ms' })).within('90s'),
+    holds(apiServes({ maxOutage: '10s' })).throughout(),
+    holds(configMapIntegrity()).throughout(),
+    recovers.within('2m'),
+  ],
+  hold: '30s',
+});

@@ -1,0 +1,64 @@
+import type { KindTarget } from '../targets/kind-etcd.js';
+import { DRILL_NAMESPACE } from '../cluster/drill-workloads.js';
+import type { Probe, ProbeResult } from './probe.js';
+
+/**
+ * No acknowledged write is lost, through the Kubernetes API: ConfigMaps are
+ * created one after another (each with a 15 s budget) from the start of the
+ * drill to its revert; every one the API server acknowledged (HTTP 201) must
+ * be readable after recovery. Counts: acknowledged, present, failed.
+ */
+export function configMapIntegrity(): Probe<KindTarget> {
+  return {
+    name: 'configMapIntegrity',
+    describe: () => 'every ConfigMap the API server acknowledged is present after recovery',
+    async start({ target, runId, observations, abort }) {
+      const { core } = target.cluster.clients;
+      const label = `kdrill.dev/integrity-run`;
+      const run = runId.replace(/[^a-z0-9-]/gi, '').toLowerCase().slice(-40);
+      const acked: { name: string; at: number }[] = [];
+      let failed = 0;
+      let stopped = false;
+      let seq = 0;
+      await core.createNamespace({ body: { metadata: { name: DRILL_NAMESPACE } } }).catch(() => undefined);
+      const loop = (async () => {
+        while (!stopped && !abort.aborted) {
+          const name = `kdrill-w-${run}-${seq++}`.slice(0, 63).replace(/-+$/, '');
+          const t0 = Date.now();
+          try {
+            await Promise.race([
+              core.createNamespacedConfigMap({ namespace: DRILL_NAMESPACE, body: { metadata: { name, labels: { [label]: run } }, data: { seq: String(seq) } } }),
+              new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 15_000)),
+            ]);
+            acked.push({ name, at: t0 });
+            observations.emit({ signal: 'integrity.ack', subject: 'configmaps', at: Date.now(), value: Date.now() - t0 });
+          } catch {
+            failed++;
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        }
+      })();
+      return {
+        async stop() {
+          stopped = true;
+          await loop;
+        },
+        async verify(window): Promise<ProbeResult> {
+          const list = await core.listNamespacedConfigMap({ namespace: DRILL_NAMESPACE, labelSelector: `${label}=${run}` });
+          const present = new Set(list.items.map((c) => c.metadata?.name));
+          const missing = acked.filter((a) => !present.has(a.name));
+          const duringFault = acked.filter((a) => a.at >= window.from && a.at <= window.to).length;
+          await core.deleteCollectionNamespacedConfigMap({ namespace: DRILL_NAMESPACE, labelSelector: `${label}=${run}` }).catch(() => undefined);
+          return {
+            ok: missing.length === 0,
+            conclusive: duringFault > 0,
+            detail:
+              `${acked.length} acknowledged (${duringFault} during the fault), ${acked.length - missing.length} present, ${failed} failed or timed out` +
+              (missing.length ? `; LOST: ${missing.slice(0, 5).map((m) => m.name).join(', ')}` : ''),
+            counts: { acknowledged: acked.length, acknowledgedDuringFault: duringFault, present: acked.length - missing.length, failed },
+          };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type * as k8s from '@kubernetes/client-node';
+import { Watch } from '@kubernetes/client-node';
+import type { KindTarget } from '../targets/kind-etcd.js';
+import type { Source } from './signal.js';
+
+/**
+ * kube-system Events (kubelet's "Unhealthy: Liveness probe failed",
+ * "Killing: Container etcd failed liveness probe, will be restarted",
+ * "BackOff", ...) as "kube.event", dated by the kubelet's own timestamp (when
+ * it decided, even if the API server stored it later). Subject: the pod.
+ * Text: "<reason>: <message>". Re-watches when a watch ends.
+ */
+export function kubeEventSource(): Source<KindTarget> {
+  return {
+    key: 'kube.events',
+    async start({ target, log, abort }) {
+      const kc = target.cluster.kc;
+      const since = Date.now();
+      let ctl: AbortController | undefined;
+      let stopped = false;
+      const seen = new Set<string>();
+      const at = (e: k8s.CoreV1Event) =>
+        new Date((e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? new Date()) as unknown as string).getTime();
+      const watch = async (): Promise<void> => {
+        if (stopped || abort.aborted) return;
+        try {
+          ctl = await new Watch(kc).watch(
+            '/api/v1/namespaces/kube-system/events',
+            {},
+            (_type: string, e: k8s.CoreV1Event) => {
+              const when = at(e);
+              const key = `${e.metadata?.uid}/${e.count ?? 1}/${when}`;
+              if (when < since - 1000 || seen.has(key)) return;
+              seen.add(key);
+              log.emit({ signal: 'kube.event', subject: e.involvedObject?.name ?? '', at: when, text: `${e.reason}: ${e.message ?? ''}`, value: e.count ?? 1 });
+            },
+            () => {
+              if (!stopped) setTimeout(() => void watch(), 1000);
+            },
+          );
+        } catch {
+          if (!stopped) setTimeout(() => void watch(), 1000);
+        }
+      };
+      await watch();
+      return {
+        stop: async () => {
+          stopped = true;
+          ctl?.abort();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { processesInContainer } from '../cluster/host-procs.js';
+import type { KindTarget } from '../targets/kind-etcd.js';
+import type { Source } from './signal.js';
+
+export const CONTROL_PLANE_COMMANDS = ['etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager'] as const;
+
+let bootMs: number | undefined;
+async function ticksToEpochMs(ticks: number): Promise<number> {
+  if (bootMs === undefined) {
+    const btime = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'));
+    bootMs = Number(btime?.[1] ?? 0) * 1000;
+  }
+  return bootMs + (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+/**
+ * Control-plane processes in every node, from the host's /proc every 500 ms
+ * (procfs has no watch): "proc.running" for what was there at the start,
+ * "proc.start" (at = the process's own start time) and "proc.exit" after.
+ * Subject: "<node>/<command>". Needs no API server, so it sees the restarts
+ * an API-based monitor misses while the control plane is down.
+ */
+export function nodeProcessSource(): Source<KindTarget> {
+  return {
+    key: 'kind.node-processes',
+    async start({ target, log, abort }) {
+      const known = new Map<string, number>(); // subject -> startTicks
+      let first = true;
+      let lastState = 0;
+      let stopped = false;
+      const scan = async () => {
+        const seen = new Set<string>();
+        const stateDue = Date.now() - lastState >= 2000;
+        if (stateDue) lastState = Date.now();
+        for (const [node, n] of target.nodes) {
+          if (n.role !== 'control-plane') continue;
+          for (const cmd of CONTROL_PLANE_COMMANDS) {
+            const ps = await processesInContainer(n.id, cmd);
+            const p = ps[ps.length - 1];
+            const subject = `${node}/${cmd}`;
+            if (!p) continue;
+            seen.add(subject);
+            const prev = known.get(subject);
+            // a level needs its state in every window: re-state what runs every 2 s
+            if (prev === p.startTicks) {
+              if (stateDue) log.emit({ signal: 'proc.running', subject, at: Date.now(), value: p.pid });
+              continue;
+            }
+            known.set(subject, p.startTicks);
+            if (first) log.emit({ signal: 'proc.running', subject, at: Date.now(), value: p.pid });
+            else log.emit({ signal: 'proc.start', subject, at: await ticksToEpochMs(p.startTicks), value: p.pid });
+          }
+        }
+        for (const subject of [...known.keys()]) {
+          if (!seen.has(subject)) {
+            known.delete(subject);
+            log.emit({ signal: 'proc.exit', subject, at: Date.now() });
+          }
+        }
+        first = false;
+      };
+      await scan();
+      const loop = (async () => {
+        while (!stopped && !abort.aborted) {
+          await new Promise((r) => setTimeout(r, 500));
+          await scan().catch(() => undefined);
+        }
+      })();
+      return {
+        stop: async () => {
+          stopped = true;
+          await loop;
+        },
+      };
+    },
+  };
+}

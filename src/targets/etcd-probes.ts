@@ -1,0 +1,71 @@
+/**
+ * The etcd liveness probe kubeadm wrote in 2018 (incident 001), as it stands
+ * in the postmortem: `etcdctl ... get foo`, initialDelaySeconds 15,
+ * timeoutSeconds 15, failureThreshold 8, periodSeconds left at its default
+ * (10). A linearizable read: on a slow disk it fails while etcd still serves.
+ * kdrill's etcd image has no shell (like upstream's), so the command runs
+ * etcdctl directly instead of through `/bin/sh -ec`; etcdctl 3.6 speaks v3
+ * without ETCDCTL_API=3.
+ */
+export const KUBEADM_2018_ETCD_LIVENESS = {
+  exec: {
+    command: [
+      'etcdctl',
+      '--endpoints=https://[127.0.0.1]:2379',
+      '--cacert=/etc/kubernetes/pki/etcd/ca.crt',
+      '--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt',
+      '--key=/etc/kubernetes/pki/etcd/healthcheck-client.key',
+      'get',
+      'foo',
+    ],
+  },
+  initialDelaySeconds: 15,
+  timeoutSeconds: 15,
+  failureThreshold: 8,
+  periodSeconds: 10,
+};
+
+type Container = { name?: string; livenessProbe?: unknown; startupProbe?: unknown };
+
+/** Rewrites an etcd static pod (parsed YAML) to carry the 2018 probe and no startupProbe (kubeadm had none then). */
+export function withKubeadm2018LivenessProbe(pod: Record<string, unknown>): void {
+  const spec = pod.spec as { containers?: Container[] } | undefined;
+  const etcd = spec?.containers?.find((c) => c.name === 'etcd');
+  if (!etcd) throw new Error('the etcd static pod has no container named etcd');
+  etcd.livenessProbe = structuredClone(KUBEADM_2018_ETCD_LIVENESS);
+  delete etcd.startupProbe;
+}
+
+export interface LivenessArithmetic {
+  /** The postmortem's own arithmetic: failureThreshold × timeoutSeconds. */
+  naiveMs: number;
+  /** From a container start to the kubelet's kill, when every probe fails after `probeMs`. */
+  startToKillMs: number;
+  /** Interval between two probe attempts. */
+  intervalMs: number;
+}
+
+/**
+ * When does the kubelet kill a container whose every liveness probe fails?
+ * The prober ticks every periodSeconds and a probe that runs longer delays
+ * the next one, so attempts are max(period, probe duration) apart, the probe
+ * duration being capped by timeoutSeconds. The first attempt comes after
+ * initialDelaySeconds; the kill after failureThreshold failures.
+ */
+export function livenessArithmetic(
+  probe: { initialDelaySeconds: number; periodSeconds: number; timeoutSeconds: number; failureThreshold: number },
+  probeMs: number,
+): LivenessArithmetic {
+  const d = Math.min(probeMs, probe.timeoutSeconds * 1000);
+  const interval = Math.max(probe.periodSeconds * 1000, d);
+  return {
+    naiveMs: probe.failureThreshold * probe.timeoutSeconds * 1000,
+    intervalMs: interval,
+    startToKillMs: probe.initialDelaySeconds * 1000 + (probe.failureThreshold - 1) * interval + d,
+  };
+}
+
+/** kubelet's restart back-off after the n-th restart (10 s doubling, capped at 5 min). */
+export function restartBackoffMs(restartCount: number): number {
+  return Math.min(300_000, 10_000 * 2 ** Math.max(0, restartCount - 1));
+}

@@ -1,0 +1,166 @@
+import { execa } from 'execa';
+import { Etcd3 } from 'etcd3';
+import YAML from 'yaml';
+import type { EtcdMember, EtcdTarget } from './etcd-target.js';
+import type { ProvisionContext, TargetProvider } from './target.js';
+import type { KindCluster } from '../cluster/cluster.js';
+import { acquireCluster, nodeIp, type ClusterShape } from './kind-pool.js';
+import { blkioDir, processesInContainer } from '../cluster/host-procs.js';
+import { followPodLogs } from '../cluster/node-logs.js';
+import { readNodeFile, writeNodeFile } from '../cluster/node-files.js';
+import { KdrillError } from '../util/errors.js';
+
+export const ETCD_MANIFEST = '/etc/kubernetes/manifests/etcd.yaml';
+
+/**
+ * A real kind cluster as a drill target. It is an etcd target (each control
+ * plane's etcd static pod is a member: the helpers' etcd signals and faults
+ * work on it unchanged) with the Kubernetes cluster around it.
+ */
+export interface KindTarget extends EtcdTarget {
+  cluster: KindCluster;
+  shape: ClusterShape;
+  /** Node container name -> its full docker id and IP. */
+  nodes: Map<string, { id: string; ip: string; role: string }>;
+}
+
+export function isKindTarget(t: unknown): t is KindTarget {
+  return typeof t === 'object' && t !== null && 'cluster' in t && 'shape' in t;
+}
+
+export interface KindTargetOptions {
+  /**
+   * Rewrites every control plane's etcd static pod (parsed YAML) at
+   * provisioning, e.g. the 2018 kubeadm liveness probe. The original is
+   * journaled first and restored when the drill ends.
+   */
+  etcdPod?: (pod: Record<string, unknown>) => void;
+  /** What etcdPod does, for the report. */
+  etcdPodChange?: string;
+}
+
+async function containerId(name: string): Promise<string> {
+  return (await execa('docker', ['inspect', '--format', '{{.Id}}', name])).stdout.trim();
+}
+
+async function etcdProcess(nodeId: string) {
+  const ps = await processesInContainer(nodeId, 'etcd');
+  return ps[ps.length - 1];
+}
+
+/** Waits (host /proc, 500 ms) for an etcd process in the node that started after `afterTicks`. */
+async function waitForNewEtcd(nodeId: string, afterTicks: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const p = await etcdProcess(nodeId);
+    if (p && p.startTicks > afterTicks) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new KdrillError(`etcd did not restart in node ${nodeId.slice(0, 12)} within ${timeoutMs / 1000}s after its manifest changed`);
+}
+
+function member(name: string, node: { id: string; ip: string }, cluster: KindCluster, dataDevice: () => Promise<string>): EtcdMember {
+  return {
+    name,
+    container: name,
+    peerNetwork: { name: 'kind', aliases: [name] },
+    clientUrl: () => `https://${node.ip}:2379`,
+    async metrics(timeoutMs = 3000) {
+      const r = await execa('docker', ['exec', name, 'curl', '-sf', '--max-time', String(timeoutMs / 1000), 'http://127.0.0.1:2381/metrics'], {
+        timeout: timeoutMs + 2000,
+      });
+      return r.stdout;
+    },
+    async blkioCgroupDir() {
+      const p = await etcdProcess(node.id);
+      if (!p) throw new Error(`no etcd process in node ${name}`);
+      return blkioDir(p);
+    },
+    dataDevice,
+    followLogs(since, onLine) {
+      return followPodLogs(name, '/var/log/pods/kube-system_etcd-*/etcd', since, (line) => onLine(line));
+    },
+  };
+}
+
+/** The device under /var/lib/etcd inside the node ("major:minor" of the whole disk). */
+async function nodeDataDevice(node: string): Promise<string> {
+  const r = await execa('docker', ['exec', node, 'sh', '-c', 'mountpoint -d /var/lib/etcd 2>/dev/null || stat -c %d /var/lib/etcd']);
+  const v = r.stdout.trim();
+  if (v.includes(':')) return v;
+  const dev = Number(v); // st_dev of an overlay: not a block device we can throttle
+  throw new KdrillError(`/var/lib/etcd in ${node} is not on a disk of its own (st_dev ${dev})`, {
+    hint: 'give the cluster shape etcdOwnDisk: true, or pass throttleDisk({ device }) explicitly',
+  });
+}
+
+export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): TargetProvider<KindTarget> {
+  return {
+    name: `kind cluster kdrill-${shape.name.replace(/^kdrill-/, '')} (${shape.controlPlanes}+${shape.workers}${shape.etcdOwnDisk ? ', etcd on its own disks' : ''})`,
+    async provision(ctx: ProvisionContext): Promise<KindTarget> {
+      const { cluster, disks } = await acquireCluster(shape);
+      const nodes = new Map<string, { id: string; ip: string; role: string }>();
+      for (const n of await cluster.nodes()) {
+        if (n.role === 'control-plane' || n.role === 'worker') nodes.set(n.name, { id: await containerId(n.name), ip: await nodeIp(n.name), role: n.role });
+      }
+      const cps = [...nodes].filter(([, n]) => n.role === 'control-plane');
+
+      if (opts.etcdPod) {
+        for (const [name, node] of cps) {
+          const original = await readNodeFile(name, ETCD_MANIFEST);
+          if (!original) throw new KdrillError(`${name} has no ${ETCD_MANIFEST}`);
+          const pod = YAML.parse(original) as Record<string, unknown>;
+          opts.etcdPod(pod);
+          const before = (await etcdProcess(node.id))?.startTicks ?? 0;
+          ctx.log(`${name}: ${opts.etcdPodChange ?? 'rewriting the etcd static pod'}`);
+          await ctx.journal.change({ type: 'node-file', container: name, path: ETCD_MANIFEST, contentB64: Buffer.from(original).toString('base64') }, () =>
+            writeNodeFile(name, ETCD_MANIFEST, YAML.stringify(pod)),
+          );
+          await waitForNewEtcd(node.id, before, 120_000);
+        }
+      }
+
+      const members = cps.map(([name, node]) =>
+        member(name, node, cluster, async () => disks.get(name)?.majorMinor ?? nodeDataDevice(name)),
+      );
+      let certs: { rootCertificate: Buffer; certChain: Buffer; privateKey: Buffer } | undefined;
+      const credentials = async () => {
+        if (!certs) {
+          const node = cps[0]![0];
+          const read = async (f: string) => Buffer.from((await readNodeFile(node, `/etc/kubernetes/pki/${f}`)) ?? '');
+          certs = { rootCertificate: await read('etcd/ca.crt'), certChain: await read('apiserver-etcd-client.crt'), privateKey: await read('apiserver-etcd-client.key') };
+        }
+        return certs;
+      };
+      await credentials();
+      const clients: Etcd3[] = [];
+      const mk = (hosts: string[]) => {
+        const c = new Etcd3({ hosts, credentials: certs!, dialTimeout: 3000 });
+        clients.push(c);
+        return c;
+      };
+      let all: Etcd3 | undefined;
+      const per = new Map<string, Etcd3>();
+      return {
+        kind: 'etcd',
+        cluster,
+        shape,
+        nodes,
+        members,
+        describe: () => `kind cluster ${cluster.name}: ${members.length} etcd member(s) (${members.map((m) => m.name).join(', ')}), ${nodes.size - members.length} worker(s)`,
+        client: () => (all ??= mk(members.map((m) => m.clientUrl()))),
+        memberClient: (n: string) => {
+          const m = members.find((x) => x.name === n);
+          if (!m) throw new Error(`no etcd member ${n}`);
+          let c = per.get(n);
+          if (!c) per.set(n, (c = mk([m.clientUrl()])));
+          return c;
+        },
+        async teardown() {
+          for (const c of clients) c.close();
+          // the cluster stays in the pool for the next drill; the etcd manifest comes back through the journal
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { execa } from 'execa';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Journal } from '../journal.js';
+import { clusterUp, attachCluster, type KindCluster } from '../cluster/cluster.js';
+import { clusterName, listKdrillClusters, nodeContainers } from '../cluster/kind.js';
+import type { KindConfig, KindNodeConfig } from '../cluster/kind-config.js';
+import { createLoopDisk, loopDiskPaths, type LoopDisk } from '../cluster/loop-disk.js';
+import { stateDir } from '../util/paths.js';
+import { writeFileSync } from 'node:fs';
+import YAML from 'yaml';
+
+/**
+ * A cluster shape drills can share. Scenarios that name the same shape run on
+ * the same cluster (creating a kind cluster takes minutes on 2 cores); the
+ * pool creates it once per process and deletes what it created at the end.
+ */
+export interface ClusterShape {
+  /** kdrill-<name> */
+  name: string;
+  controlPlanes: number;
+  workers: number;
+  /** Each control plane's /var/lib/etcd on a loop-device disk of its own. */
+  etcdOwnDisk?: boolean;
+}
+
+export interface PooledCluster {
+  cluster: KindCluster;
+  /** node container name -> the disk under its /var/lib/etcd */
+  disks: Map<string, LoopDisk>;
+}
+
+const held = new Map<string, Promise<PooledCluster>>();
+let journal: Journal | undefined;
+
+function poolJournal(): Journal {
+  journal ??= Journal.open(`pool-${Date.now().toString(36)}-${process.pid}`, 'kind clusters and disks created for drills');
+  return journal;
+}
+
+function controlPlaneNodeName(cluster: string, i: number): string {
+  return `${cluster}-control-plane${i === 0 ? '' : i + 1}`;
+}
+
+async function provision(shape: ClusterShape): Promise<PooledCluster> {
+  const name = clusterName(shape.name);
+  const disks = new Map<string, LoopDisk>();
+  const exists = (await listKdrillClusters()).includes(name);
+  if (shape.etcdOwnDisk) {
+    for (let i = 0; i < shape.controlPlanes; i++) {
+      const diskName = `${name}-cp${i + 1}`;
+      const paths = loopDiskPaths(diskName);
+      // a disk is journaled before it is made, so a killed run's disk is cleaned too (not a reused cluster's)
+      const disk = exists
+        ? await createLoopDisk(diskName)
+        : (await poolJournal().change({ type: 'loop-disk', ...paths }, () => createLoopDisk(diskName))).result;
+      disks.set(controlPlaneNodeName(name, i), disk);
+    }
+  }
+  if (exists) {
+    const have = await nodeContainers(name);
+    const cp = have.filter((n) => n.role === 'control-plane').length;
+    const wk = have.filter((n) => n.role === 'worker').length;
+    if (cp !== shape.controlPlanes || wk !== shape.workers) {
+      throw new Error(`cluster ${name} exists with ${cp}+${wk} nodes, the drill wants ${shape.controlPlanes}+${shape.workers}: delete it (kdrill cluster down ${name})`);
+    }
+    const cluster = await attachCluster(name);
+    await cluster.waitReady(cp + wk, 5 * 60_000);
+    return { cluster, disks };
+  }
+  const nodes: KindNodeConfig[] = [
+    ...Array.from({ length: shape.controlPlanes }, (_, i): KindNodeConfig => {
+      const disk = disks.get(controlPlaneNodeName(name, i));
+      return disk
+        ? { role: 'control-plane', extraMounts: [{ hostPath: join(disk.mountpoint, 'etcd'), containerPath: '/var/lib/etcd' }] }
+        : { role: 'control-plane' };
+    }),
+    ...Array.from({ length: shape.workers }, (): KindNodeConfig => ({ role: 'worker' })),
+  ];
+  for (const d of disks.values()) mkdirSync(join(d.mountpoint, 'etcd'), { recursive: true, mode: 0o700 });
+  const cfgDir = join(stateDir(), 'kind-config');
+  mkdirSync(cfgDir, { recursive: true, mode: 0o700 });
+  const base: KindConfig = { kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', nodes };
+  const cfgPath = join(cfgDir, `${name}.shape.yaml`);
+  writeFileSync(cfgPath, YAML.stringify(base), { mode: 0o600 });
+  const { result } = await poolJournal().change({ type: 'kind-cluster', name }, () =>
+    clusterUp({ name, kindConfig: cfgPath, controlPlanes: shape.controlPlanes, workers: shape.workers }),
+  );
+  return { cluster: result.cluster, disks };
+}
+
+/** The cluster for a shape: this process's, an existing kdrill cluster of that name and shape, or a new one. */
+export function acquireCluster(shape: ClusterShape): Promise<PooledCluster> {
+  const key = clusterName(shape.name);
+  let p = held.get(key);
+  if (!p) {
+    p = provision(shape);
+    held.set(key, p);
+    p.catch(() => held.delete(key));
+  }
+  return p;
+}
+
+/** Deletes every cluster (and disk) this process created, unless `keep`. */
+export async function releaseClusters(opts: { keep?: boolean } = {}): Promise<Error[]> {
+  held.clear();
+  if (!journal) return [];
+  const j = journal;
+  journal = undefined;
+  if (opts.keep) {
+    // kept clusters are the user's now (kdrill cluster down also removes their disks): forget the undo records
+    rmSync(j.path, { force: true });
+    return [];
+  }
+  const errors = await j.revertAll();
+  j.close();
+  return errors;
+}
+
+/** The IP of a node container on kind's docker network. */
+export async function nodeIp(container: string): Promise<string> {
+  const r = await execa('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', container]);
+  const ip = r.stdout.trim().split(/\s+/)[0];
+  if (!ip) throw new Error(`node ${container} has no IP address`);
+  return ip;
+}
