@@ -13,6 +13,7 @@ import { scenarioVerdict } from './expect/verdict.js';
 import { observedSummary } from './report/observed-summary.js';
 import { formatDuration } from './util/duration.js';
 import { sleep } from './util/sleep.js';
+import { describeError } from './util/errors.js';
 
 export type Phase = 'provision' | 'baseline' | 'inject' | 'observe' | 'revert' | 'recover' | 'verify' | 'cleanup' | 'done';
 
@@ -178,7 +179,7 @@ export async function runScenario<T extends Target>(s: Scenario<T>, opts: RunOpt
       }
     }
   } catch (e) {
-    invalid.push(abort.aborted ? 'interrupted' : `error: ${(e as Error).message}`);
+    invalid.push(abort.aborted ? 'interrupted' : `error: ${describeError(e).replace(/\n\s*/g, ' ')}`);
   } finally {
     phase('cleanup');
     for (const { run } of running) await run.stop().catch(() => undefined);

@@ -7,6 +7,7 @@ import { containerBlkioDir, dockerDataDevice } from './block-device.js';
 import { followContainerLogs } from './container-logs.js';
 import type { UndoRecord } from '../undo.js';
 import { KdrillError } from '../util/errors.js';
+import { ensureDocker } from '../host/docker.js';
 import { execa } from 'execa';
 
 export interface EtcdContainersOptions {
@@ -72,6 +73,7 @@ export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider
   return {
     name: `etcd-containers(${n})`,
     async provision(ctx: ProvisionContext): Promise<EtcdTarget> {
+      await ensureDocker(); // an actionable error when no daemon answers
       process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
       const { GenericContainer, Network, Wait } = await import('testcontainers');
       let image = opts.image;
