@@ -34,7 +34,7 @@ export function restartPeriod(opts: RestartPeriodOptions): Probe<KindTarget> {
         async stop() {},
         async verify(window): Promise<ProbeResult> {
           const obs = observations.all();
-          const starts = obs.filter((o) => o.signal === 'proc.start' && o.subject.endsWith(`/${opts.component}`) && o.at >= window.from).map((o) => o.at);
+          const starts = obs.filter((o) => o.signal === 'proc.state' && o.text === 'start' && o.subject.endsWith(`/${opts.component}`) && o.at >= window.from).map((o) => o.at);
           const timedOut = obs.some((o) => o.signal === 'kube.event' && /Liveness probe (failed|errored).*timed out/i.test(o.text ?? '') && o.subject.startsWith(`${opts.component}-`));
           const probeMs = timedOut ? opts.probe.timeoutSeconds * 1000 : (opts.commandTimeoutMs ?? 5000);
           const a = livenessArithmetic(opts.probe, probeMs);

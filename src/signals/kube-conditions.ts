@@ -22,7 +22,7 @@ export function restarted(component: Component): Cond {
     name: `${component} restarted`,
     kind: 'event',
     sources: [nodeProcessSource()],
-    test: (o) => (o.signal === 'proc.start' && ofComponent(o.subject, component) ? true : undefined),
+    test: (o) => (o.signal === 'proc.state' && o.text === 'start' && ofComponent(o.subject, component) ? true : undefined),
   };
 }
 
@@ -33,10 +33,8 @@ export function processDown(component: Component): Cond {
     kind: 'level',
     sources: [nodeProcessSource()],
     test: (o) => {
-      if (!ofComponent(o.subject, component)) return undefined;
-      if (o.signal === 'proc.exit') return true;
-      if (o.signal === 'proc.start' || o.signal === 'proc.running') return false;
-      return undefined;
+      if (o.signal !== 'proc.state' || !ofComponent(o.subject, component)) return undefined;
+      return o.value === 0;
     },
   };
 }

@@ -28,6 +28,7 @@ export function nodeProcessSource(): Source<KindTarget> {
       const known = new Map<string, number>(); // subject -> startTicks
       let first = true;
       let lastState = 0;
+      const exitedAt = new Map<string, number>();
       let stopped = false;
       const scan = async () => {
         const seen = new Set<string>();
@@ -44,18 +45,26 @@ export function nodeProcessSource(): Source<KindTarget> {
             const prev = known.get(subject);
             // a level needs its state in every window: re-state what runs every 2 s
             if (prev === p.startTicks) {
-              if (stateDue) log.emit({ signal: 'proc.running', subject, at: Date.now(), value: p.pid });
+              if (stateDue) log.emit({ signal: 'proc.state', subject, at: Date.now(), value: 1, text: 'running' });
               continue;
             }
             known.set(subject, p.startTicks);
-            if (first) log.emit({ signal: 'proc.running', subject, at: Date.now(), value: p.pid });
-            else log.emit({ signal: 'proc.start', subject, at: await ticksToEpochMs(p.startTicks), value: p.pid });
+            if (first) {
+              log.emit({ signal: 'proc.state', subject, at: Date.now(), value: 1, text: 'running' });
+              continue;
+            }
+            const startedAt = await ticksToEpochMs(p.startTicks);
+            // restarted between two scans: the old one's exit comes first
+            if (prev !== undefined) log.emit({ signal: 'proc.state', subject, at: startedAt - 1, value: 0, text: 'exit' });
+            // a start is never placed before the exit we reported (we saw that exit late, by up to one scan)
+            log.emit({ signal: 'proc.state', subject, at: Math.max(startedAt, (exitedAt.get(subject) ?? 0) + 1), value: 1, text: 'start' });
           }
         }
         for (const subject of [...known.keys()]) {
           if (!seen.has(subject)) {
             known.delete(subject);
-            log.emit({ signal: 'proc.exit', subject, at: Date.now() });
+            exitedAt.set(subject, Date.now());
+            log.emit({ signal: 'proc.state', subject, at: Date.now(), value: 0, text: 'exit' });
           }
         }
         first = false;
