@@ -7,23 +7,26 @@ import { exitCodeFor } from '../expect/verdict.js';
 import type { ScenarioReport } from '../report/report.js';
 import type { Journal } from '../journal.js';
 import { KdrillError } from '../util/errors.js';
+import { releaseClusters } from '../targets/kind-pool.js';
 
-const USAGE = 'usage: kdrill run <scenario-id...> [--json FILE]';
+const USAGE = 'usage: kdrill run <scenario-id...> [--json FILE] [--keep-clusters]';
 
-function parseArgs(argv: string[]): { ids: string[]; json?: string } {
+function parseArgs(argv: string[]): { ids: string[]; json?: string; keepClusters: boolean } {
   const ids: string[] = [];
   let json: string | undefined;
+  let keepClusters = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--json') {
       json = argv[++i];
       if (!json) throw new KdrillError('run: --json needs a file name', { hint: USAGE });
     } else if (a.startsWith('--json=')) json = a.slice(7);
+    else if (a === '--keep-clusters') keepClusters = true;
     else if (a.startsWith('-')) throw new KdrillError(`run: unknown option ${a}`, { hint: USAGE });
     else ids.push(a);
   }
   if (ids.length === 0) throw new KdrillError('run: no scenario given', { hint: `${USAGE}; \`kdrill list\` shows the ids` });
-  return { ids, json };
+  return { ids, json, keepClusters };
 }
 
 /**
@@ -32,7 +35,7 @@ function parseArgs(argv: string[]): { ids: string[]; json?: string } {
  * the process exits (exit 2, invalid).
  */
 export async function run(argv: string[]): Promise<number> {
-  const { ids, json } = parseArgs(argv);
+  const { ids, json, keepClusters } = parseArgs(argv);
   const scenarios = await findScenarios(ids);
   const interrupt = new AbortController();
   let journal: Journal | undefined;
@@ -69,6 +72,8 @@ export async function run(argv: string[]): Promise<number> {
       process.stdout.write(formatReport(reports[reports.length - 1]!) + '\n');
     }
   } finally {
+    // kind clusters are shared by the drills of one run; they go with it unless --keep-clusters
+    for (const e of await releaseClusters({ keep: keepClusters })) process.stderr.write(`kdrill: cleanup: ${e.message}\n`);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
