@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import type { Scenario } from '../../src/scenario.js';
+import type { Target } from '../../src/targets/target.js';
+import { runScenario } from '../../src/runner.js';
+import { releaseClusters } from '../../src/targets/kind-pool.js';
+import { listKdrillClusters } from '../../src/cluster/kind.js';
+import { formatReport } from '../../src/report/text.js';
+import type { ScenarioReport } from '../../src/report/report.js';
+import { detected } from '../../src/expect/detected.js';
+import { holds } from '../../src/expect/holds.js';
+import { recovers } from '../../src/expect/recovers.js';
+import { throttleDisk } from '../../src/faults/throttle-disk.js';
+import { walFsyncP99 } from '../../src/signals/etcd-conditions.js';
+import { apiUnavailable, killedByLivenessProbe } from '../../src/signals/kube-conditions.js';
+import slowDisk from '../../scenarios/etcd-slow-disk.js';
+import livenessLoop from '../../scenarios/etcd-liveness-restart-loop.js';
+import livenessFixed from '../../scenarios/etcd-liveness-fixed.js';
+import controlPlaneDown from '../../scenarios/control-plane-down-data-plane-up.js';
+import raftFollower from '../../scenarios/etcd-raft-stall-follower.js';
+import raftLeader from '../../scenarios/etcd-raft-stall-leader.js';
+
+/**
+ * The incident drills on real kind clusters (one 1+1 and one 3+1 cluster,
+ * shared by the drills of each shape). Every drill must pass; for each, a
+ * deliberately impossible variant must not.
+ */
+async function drill<T extends Target>(s: Scenario<T>): Promise<ScenarioReport> {
+  const r = await runScenario(s, { onNote: (n) => console.log(`        ${n}`) });
+  console.log(formatReport(r).replace(/^/gm, '      '));
+  return r;
+}
+
+function variant<T extends Target>(s: Scenario<T>, patch: Partial<Scenario<T>> & { id: string }): Scenario<T> {
+  return { ...s, ...patch };
+}
+
+describe('e2e: incident drills on real kind clusters', function () {
+  after(async () => {
+    const errors = await releaseClusters();
+    expect(errors.map((e) => e.message)).to.deep.equal([]);
+    expect((await listKdrillClusters()).filter((c) => c.startsWith('kdrill-drill-'))).to.deep.equal([]);
+  });
+
+  describe('one control plane + one worker, /var/lib/etcd on its own disk (incidents 000, 001)', function () {
+    it('etcd-slow-disk: slow fsync, API timeouts, scheduler and controller-manager lose their leases and restart, pods keep answering', async () => {
+      const r = await drill(slowDisk);
+      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+    });
+
+    it('etcd-slow-disk, impossible: a fsync p99 above 60s within 20s fails', async () => {
+      const r = await drill(
+        variant(slowDisk, { id: 'etcd-slow-disk-impossible', expect: [detected(walFsyncP99({ above: '60s', on: 'faulty' })).within('20s'), recovers.within('4m')] }),
+      );
+      expect(r.verdict).to.equal('fail');
+    });
+
+    it('etcd-slow-disk, pointed at nothing: a throttle on a device etcd does not use is invalid', async () => {
+      const r = await drill(
+        variant(slowDisk, {
+          id: 'etcd-slow-disk-nowhere',
+          fault: throttleDisk({ member: 'leader', fsync: '2s', device: '7:254', calibrateFor: '30s' }),
+          expect: [detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('30s')],
+        }),
+      );
+      expect(r.verdict).to.equal('invalid');
+      expect(r.reasons.join('\n')).to.match(/fault not in effect/);
+    });
+
+    it('control-plane-down-data-plane-up: the API is gone, the Service keeps answering, everything returns', async () => {
+      const r = await drill(controlPlaneDown);
+      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+    });
+
+    it('control-plane-down, impossible: expecting the API to keep answering fails', async () => {
+      const r = await drill(
+        variant(controlPlaneDown, { id: 'control-plane-down-impossible', expect: [holds(apiUnavailable()).throughout(), recovers.within('3m')], holdMs: 15_000 }),
+      );
+      expect(r.verdict).to.equal('fail');
+    });
+
+    it('etcd-liveness-restart-loop: the 2018 probe kills a serving etcd at the pace its arithmetic predicts', async () => {
+      const r = await drill(livenessLoop);
+      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+    });
+
+    it('etcd-liveness-restart-loop, impossible: a kill within 30s (the arithmetic says ≥ 95s) fails', async () => {
+      const r = await drill(
+        variant(livenessLoop, { id: 'etcd-liveness-impossible', expect: [detected(killedByLivenessProbe('etcd')).within('30s'), recovers.within('4m')], holdMs: 0 }),
+      );
+      expect(r.verdict).to.equal('fail');
+    });
+
+    it("etcd-liveness-fixed: today's kubeadm probes leave the same slow etcd alone", async () => {
+      const r = await drill(livenessFixed);
+      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+    });
+  });
+
+  describe('three control planes + one worker (incident 002)', function () {
+    it('etcd-raft-stall-follower: one slow follower, the quorum carries on, no acknowledged write lost', async () => {
+      const r = await drill(raftFollower);
+      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+    });
+
+    it('etcd-raft-stall-leader: a slow leader, late heartbeats, leader change, the API keeps serving, no write lost', async () => {
+      const r = await drill(raftLeader);
+      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+    });
+
+    it('etcd-raft-stall-leader, impossible: a fsync p99 above 60s within 15s fails', async () => {
+      const r = await drill(
+        variant(raftLeader, { id: 'etcd-raft-stall-impossible', expect: [detected(walFsyncP99({ above: '60s', on: 'faulty' })).within('15s'), recovers.within('2m')] }),
+      );
+      expect(r.verdict).to.equal('fail');
+    });
+  });
+});
