@@ -9,6 +9,7 @@ import { blkioDir, processesInContainer } from '../cluster/host-procs.js';
 import { followPodLogs } from '../cluster/node-logs.js';
 import { readNodeFile, writeNodeFile } from '../cluster/node-files.js';
 import { KdrillError } from '../util/errors.js';
+import type { JournalEntry } from '../journal.js';
 
 export const ETCD_MANIFEST = '/etc/kubernetes/manifests/etcd.yaml';
 
@@ -105,6 +106,7 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
       }
       const cps = [...nodes].filter(([, n]) => n.role === 'control-plane');
 
+      const rewritten: { entry: JournalEntry; node: string; id: string }[] = [];
       if (opts.etcdPod) {
         for (const [name, node] of cps) {
           const original = await readNodeFile(name, ETCD_MANIFEST);
@@ -113,12 +115,16 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
           opts.etcdPod(pod);
           const before = (await etcdProcess(node.id))?.startTicks ?? 0;
           ctx.log(`${name}: ${opts.etcdPodChange ?? 'rewriting the etcd static pod'}`);
-          await ctx.journal.change({ type: 'node-file', container: name, path: ETCD_MANIFEST, contentB64: Buffer.from(original).toString('base64') }, () =>
-            writeNodeFile(name, ETCD_MANIFEST, YAML.stringify(pod)),
+          const { entry } = await ctx.journal.change(
+            { type: 'node-file', container: name, path: ETCD_MANIFEST, contentB64: Buffer.from(original).toString('base64') },
+            () => writeNodeFile(name, ETCD_MANIFEST, YAML.stringify(pod)),
           );
+          rewritten.push({ entry, node: name, id: node.id });
           await waitForNewEtcd(node.id, before, 120_000);
         }
       }
+      // a pooled cluster may still be settling from the previous drill (or from the rewrite above)
+      await cluster.waitReady(nodes.size, 4 * 60_000);
 
       const members = cps.map(([name, node]) =>
         member(name, node, cluster, async () => disks.get(name)?.majorMinor ?? nodeDataDevice(name)),
@@ -158,7 +164,13 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
         },
         async teardown() {
           for (const c of clients) c.close();
-          // the cluster stays in the pool for the next drill; the etcd manifest comes back through the journal
+          // the cluster stays in the pool: put etcd's manifest back and let it settle for the next drill
+          for (const r of rewritten) {
+            const before = (await etcdProcess(r.id))?.startTicks ?? 0;
+            await ctx.journal.revert(r.entry);
+            await waitForNewEtcd(r.id, before, 120_000);
+          }
+          if (rewritten.length) await cluster.waitReady(nodes.size, 4 * 60_000);
         },
       };
     },
