@@ -22,7 +22,8 @@ export function restarted(component: Component): Cond {
     name: `${component} restarted`,
     kind: 'event',
     sources: [nodeProcessSource()],
-    test: (o) => (o.signal === 'proc.state' && o.text === 'start' && ofComponent(o.subject, component) ? true : undefined),
+    // a start fires; the same process still running is evidence it did not (holds(restarted(...)) needs both)
+    test: (o) => (o.signal === 'proc.state' && ofComponent(o.subject, component) ? (o.text === 'start' ? true : o.text === 'running' ? false : undefined) : undefined),
   };
 }
 
