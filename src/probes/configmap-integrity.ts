@@ -44,9 +44,21 @@ export function configMapIntegrity(): Probe<KindTarget> {
           await loop;
         },
         async verify(window): Promise<ProbeResult> {
+          // the writer stops first: a write acknowledged after the list was taken would look lost
+          stopped = true;
+          await loop;
           const list = await core.listNamespacedConfigMap({ namespace: DRILL_NAMESPACE, labelSelector: `${label}=${run}` });
-          const present = new Set(list.items.map((c) => c.metadata?.name));
-          const missing = acked.filter((a) => !present.has(a.name));
+          const listed = new Set(list.items.map((c) => c.metadata?.name));
+          // a name the list lacks is read directly before it is called lost: a stale list is not a lost write
+          const notListed = acked.filter((a) => !listed.has(a.name));
+          const missing: typeof acked = [];
+          for (const a of notListed) {
+            const found = await core.readNamespacedConfigMap({ name: a.name, namespace: DRILL_NAMESPACE }).then(
+              () => true,
+              (e: { code?: number }) => (e.code === 404 ? false : Promise.reject(e)),
+            );
+            if (!found) missing.push(a);
+          }
           const duringFault = acked.filter((a) => a.at >= window.from && a.at <= window.to).length;
           await core.deleteCollectionNamespacedConfigMap({ namespace: DRILL_NAMESPACE, labelSelector: `${label}=${run}` }).catch(() => undefined);
           return {
@@ -54,8 +66,9 @@ export function configMapIntegrity(): Probe<KindTarget> {
             conclusive: duringFault > 0,
             detail:
               `${acked.length} acknowledged (${duringFault} during the fault), ${acked.length - missing.length} present, ${failed} failed or timed out` +
+              (notListed.length > missing.length ? `; ${notListed.length - missing.length} missing from the list but present when read by name` : '') +
               (missing.length ? `; LOST: ${missing.slice(0, 5).map((m) => m.name).join(', ')}` : ''),
-            counts: { acknowledged: acked.length, acknowledgedDuringFault: duringFault, present: acked.length - missing.length, failed },
+            counts: { acknowledged: acked.length, acknowledgedDuringFault: duringFault, present: acked.length - missing.length, failed, notListed: notListed.length },
           };
         },
       };
