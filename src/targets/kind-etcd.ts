@@ -3,7 +3,9 @@ import { Etcd3 } from 'etcd3';
 import YAML from 'yaml';
 import type { EtcdMember, EtcdTarget } from './etcd-target.js';
 import type { ProvisionContext, TargetProvider } from './target.js';
+import type * as k8s from '@kubernetes/client-node';
 import type { KindCluster } from '../cluster/cluster.js';
+import { waitFor } from '../cluster/wait.js';
 import { acquireCluster, nodeIp, type ClusterShape } from './kind-pool.js';
 import { blkioDir, processesInContainer } from '../cluster/host-procs.js';
 import { followPodLogs } from '../cluster/node-logs.js';
@@ -97,6 +99,17 @@ async function nodeDataDevice(node: string): Promise<string> {
   });
 }
 
+/** The API server answers a list (retried by waitFor until the deadline). */
+async function waitForApi(cluster: KindCluster, timeoutMs: number): Promise<void> {
+  await waitFor<k8s.V1Node>(cluster.kc, {
+    what: 'the API server to answer after etcd came back',
+    path: '/api/v1/nodes',
+    list: () => cluster.clients.core.listNode(),
+    done: (ns) => ns.length > 0,
+    timeoutMs,
+  });
+}
+
 /**
  * A cluster that just formed (joins, image loads, the previous drill's
  * recovery) has slow fsyncs for a while on 2 cores; a drill started then is
@@ -146,8 +159,9 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
           await waitForNewEtcd(node.id, before, 120_000);
         }
       }
-      // a pooled cluster may still be settling from the previous drill (or from the rewrite above)
-      await cluster.waitReady(nodes.size, 4 * 60_000);
+      // a pooled cluster may still be settling from the previous drill (or from the rewrite above):
+      // scheduler and controller-manager can sit in CrashLoopBackOff for up to 5 minutes
+      await cluster.waitReady(nodes.size, 7 * 60_000);
 
       const members = cps.map(([name, node]) =>
         member(name, node, cluster, async () => disks.get(name)?.majorMinor ?? nodeDataDevice(name)),
@@ -194,7 +208,9 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
             await ctx.journal.revert(r.entry);
             await waitForNewEtcd(r.id, before, 120_000);
           }
-          if (rewritten.length) await cluster.waitReady(nodes.size, 4 * 60_000);
+          // cleanup is done when etcd runs its original manifest and the API answers; the rest of
+          // kube-system settling (back-off) is waited for by the next drill's provisioning
+          if (rewritten.length) await waitForApi(cluster, 3 * 60_000);
         },
       };
     },
