@@ -114,12 +114,12 @@ async function waitForApi(cluster: KindCluster, timeoutMs: number): Promise<void
  * A cluster that just formed (joins, image loads, the previous drill's
  * recovery) has slow fsyncs for a while on 2 cores; a drill started then is
  * invalid at baseline. Wait until every member's WAL fsync p99 stays under
- * 50 ms for two windows in a row (3 minutes at most; the baseline still judges).
+ * 50 ms for three windows in a row (3 minutes at most; the baseline still judges).
  */
 async function settle(members: EtcdMember[], ctx: ProvisionContext): Promise<void> {
   const deadline = Date.now() + 3 * 60_000;
   let calm = 0;
-  while (calm < 2 && Date.now() < deadline && !ctx.abort.aborted) {
+  while (calm < 3 && Date.now() < deadline && !ctx.abort.aborted) {
     const p99s = await Promise.all(
       members.map(async (m) => {
         const w = await measureHistogram(() => m.metrics(), WAL_FSYNC, { minSamples: 1, minMs: 3000, maxMs: 6000, signal: ctx.abort });
