@@ -30,6 +30,21 @@ async function drill<T extends Target>(s: Scenario<T>): Promise<ScenarioReport> 
   return r;
 }
 
+/**
+ * A drill that must pass. On these 2-core VMs an *invalid* run (a fsync spike
+ * during the baseline, a calibration that missed its band) says the drill
+ * proved nothing, not that the cluster misbehaved: it is run once more. A
+ * *fail* is never retried, and a second *invalid* fails the test.
+ */
+async function mustPass<T extends Target>(s: Scenario<T>): Promise<void> {
+  let r = await drill(s);
+  if (r.verdict === 'invalid') {
+    console.log(`      invalid (${r.reasons[0]}): running ${s.id} once more`);
+    r = await drill(s);
+  }
+  expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+}
+
 function variant<T extends Target>(s: Scenario<T>, patch: Partial<Scenario<T>> & { id: string }): Scenario<T> {
   return { ...s, ...patch };
 }
@@ -43,8 +58,7 @@ describe('e2e: incident drills on real kind clusters', function () {
 
   describe('one control plane + one worker, /var/lib/etcd on its own disk (incidents 000, 001)', function () {
     it('etcd-slow-disk: slow fsync, API timeouts, scheduler and controller-manager lose their leases and restart, pods keep answering', async () => {
-      const r = await drill(slowDisk);
-      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+      await mustPass(slowDisk);
     });
 
     it('etcd-slow-disk, impossible: a fsync p99 above 60s within 20s fails', async () => {
@@ -67,8 +81,7 @@ describe('e2e: incident drills on real kind clusters', function () {
     });
 
     it('control-plane-down-data-plane-up: the API is gone, the Service keeps answering, everything returns', async () => {
-      const r = await drill(controlPlaneDown);
-      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+      await mustPass(controlPlaneDown);
     });
 
     it('control-plane-down, impossible: expecting the API to keep answering fails', async () => {
@@ -79,8 +92,7 @@ describe('e2e: incident drills on real kind clusters', function () {
     });
 
     it('etcd-liveness-restart-loop: the 2018 probe kills a serving etcd at the pace its arithmetic predicts', async () => {
-      const r = await drill(livenessLoop);
-      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+      await mustPass(livenessLoop);
     });
 
     it('etcd-liveness-restart-loop, impossible: a kill within 30s (the arithmetic says ≥ 95s) fails', async () => {
@@ -91,20 +103,17 @@ describe('e2e: incident drills on real kind clusters', function () {
     });
 
     it("etcd-liveness-fixed: today's kubeadm probes leave the same slow etcd alone", async () => {
-      const r = await drill(livenessFixed);
-      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+      await mustPass(livenessFixed);
     });
   });
 
   describe('three control planes + one worker (incident 002)', function () {
     it('etcd-raft-stall-follower: one slow follower, the quorum carries on, no acknowledged write lost', async () => {
-      const r = await drill(raftFollower);
-      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+      await mustPass(raftFollower);
     });
 
     it('etcd-raft-stall-leader: a slow leader, late heartbeats, leader change, the API keeps serving, no write lost', async () => {
-      const r = await drill(raftLeader);
-      expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
+      await mustPass(raftLeader);
     });
 
     it('etcd-raft-stall-leader, impossible: a fsync p99 above 60s within 15s fails', async () => {
