@@ -59,6 +59,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'down': {
       const names = values.all ? await listKdrillClusters() : rest;
+      if (!names.length && values.all) {
+        log.info('no kdrill clusters to delete');
+        return 0;
+      }
       if (!names.length) throw new KdrillError('cluster down: name a cluster or pass --all');
       for (const n of names) await log.step(`delete cluster ${n}`, () => deleteCluster(n));
       return 0;
