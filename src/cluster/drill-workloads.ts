@@ -17,7 +17,7 @@ export async function ensureEchoService(cluster: KindCluster): Promise<{ nodePor
   await core.createNamespace({ body: { metadata: { name: DRILL_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'kdrill' } } } }).catch((e: { code?: number }) => {
     if (e.code !== 409) throw e;
   });
-  await cluster.loadImage(await ensureAgentImage());
+  // the agent image is in the cluster already: clusterUp loads it into new clusters, the pool into attached ones
   const [dep, svc] = echoDeployment({ namespace: DRILL_NAMESPACE, image: await ensureAgentImage(), replicas: 2 });
   svc.spec!.type = 'NodePort';
   await applyObjects(cluster.clients, [dep, svc]);

@@ -167,19 +167,12 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
         member(name, node, cluster, async () => disks.get(name)?.majorMinor ?? nodeDataDevice(name)),
       );
       await settle(members, ctx);
-      let certs: { rootCertificate: Buffer; certChain: Buffer; privateKey: Buffer } | undefined;
-      const credentials = async () => {
-        if (!certs) {
-          const node = cps[0]![0];
-          const read = async (f: string) => Buffer.from((await readNodeFile(node, `/etc/kubernetes/pki/${f}`)) ?? '');
-          certs = { rootCertificate: await read('etcd/ca.crt'), certChain: await read('apiserver-etcd-client.crt'), privateKey: await read('apiserver-etcd-client.key') };
-        }
-        return certs;
-      };
-      await credentials();
+      // client certificates for etcd, read once from the first control plane
+      const pki = async (f: string) => Buffer.from((await readNodeFile(cps[0]![0], `/etc/kubernetes/pki/${f}`)) ?? '');
+      const certs = { rootCertificate: await pki('etcd/ca.crt'), certChain: await pki('apiserver-etcd-client.crt'), privateKey: await pki('apiserver-etcd-client.key') };
       const clients: Etcd3[] = [];
       const mk = (hosts: string[]) => {
-        const c = new Etcd3({ hosts, credentials: certs!, dialTimeout: 3000 });
+        const c = new Etcd3({ hosts, credentials: certs, dialTimeout: 3000 });
         clients.push(c);
         return c;
       };

@@ -7,6 +7,7 @@ import { clusterName, listKdrillClusters, nodeContainers } from '../cluster/kind
 import type { KindConfig, KindNodeConfig } from '../cluster/kind-config.js';
 import { createLoopDisk, loopDiskPaths, type LoopDisk } from '../cluster/loop-disk.js';
 import { stateDir } from '../util/paths.js';
+import { ensureAgentImage } from '../image/index.js';
 import { writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 
@@ -65,6 +66,7 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
       throw new Error(`cluster ${name} exists with ${cp}+${wk} nodes, the drill wants ${shape.controlPlanes}+${shape.workers}: delete it (kdrill cluster down ${name})`);
     }
     const cluster = await attachCluster(name);
+    await cluster.loadImage(await ensureAgentImage()); // it may predate the current agent image
     await cluster.waitReady(cp + wk, 5 * 60_000);
     return { cluster, disks };
   }
