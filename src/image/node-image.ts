@@ -115,6 +115,19 @@ export async function ensureNodeImage(step: <T>(title: string, fn: () => Promise
       await execa('docker', ['rm', '-f', '-v', name], { reject: false });
     }
     if (!(await imageExists(ref))) throw new KdrillError(`docker commit produced no image ${ref}`);
+    await pruneSupersededNodeImages(ref);
     return ref;
   });
+}
+
+/**
+ * Each node image is about 1 GiB: remove kdrill's older ones once a new one
+ * exists. docker refuses to remove an image a container (a running cluster's
+ * node) still uses, and that refusal is fine: it goes with its cluster.
+ */
+async function pruneSupersededNodeImages(keep: string): Promise<void> {
+  const r = await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', NODE_IMAGE_REPO], { reject: false });
+  for (const old of r.stdout.split('\n').filter((x) => x && x !== keep && !x.endsWith(':<none>'))) {
+    await execa('docker', ['rmi', old], { reject: false });
+  }
 }

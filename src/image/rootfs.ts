@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheDir } from '../util/paths.js';
 import { KdrillError } from '../util/errors.js';
@@ -39,8 +39,10 @@ async function sh(cmd: string, args: string[], what: string): Promise<void> {
  * directory, so a lost Docker image is re-imported in seconds, not rebuilt.
  */
 export async function ensureRootfsImage(spec: RootfsSpec): Promise<string> {
+  // keyed on what is copied in, not on where the checkout lives: every clone shares the cache
+  const copied = Object.fromEntries(Object.entries(spec.copyIn ?? {}).map(([to, from]) => [to, createHash('sha256').update(readFileSync(from)).digest('hex')]));
   const key = createHash('sha256')
-    .update(JSON.stringify({ ...spec, suite: DEBIAN_SUITE }))
+    .update(JSON.stringify({ ...spec, copyIn: copied, suite: DEBIAN_SUITE }))
     .digest('hex')
     .slice(0, 16);
   if ((await imageLabel(spec.ref, KEY_LABEL)) === key) return spec.ref;
