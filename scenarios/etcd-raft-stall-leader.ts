@@ -1,7 +1,7 @@
 import { defineScenario } from '../src/scenario.js';
 import { kindCluster } from '../src/targets/kind-etcd.js';
 import { THREE_CONTROL_PLANES } from '../src/targets/shapes.js';
-import { throttleDisk } from '../src/faults/throttle-disk.js';
+import { delayFsync } from '../src/faults/delay-fsync.js';
 import { detected } from '../src/expect/detected.js';
 import { holds } from '../src/expect/holds.js';
 import { recovers } from '../src/expect/recovers.js';
@@ -20,10 +20,10 @@ export default defineScenario({
   source: 'incidents/002_d0617d8c18bd7688.txt',
   target: kindCluster(THREE_CONTROL_PLANES),
   steady: [memberUnhealthy(), apiUnavailable()],
-  // blkio limits come in whole iops and the curve is steppy here (leader: 6 iops → 1.1 s, 7 → 0.35 s): accept ±50 %
-  fault: throttleDisk({ member: 'leader', fsync: '800ms', tolerance: 0.5, calibrateFor: '120s' }),
+  // exact: each control plane's /var/lib/etcd is behind kdrill-slowfs, which sleeps 800 ms in every fsync
+  fault: delayFsync({ member: 'leader', fsync: '800ms' }),
   expect: [
-    detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('60s'),
+    detected(walFsyncP99({ above: '500ms', on: 'faulty' })).within('60s'),
     detected(lateHeartbeat({ on: 'faulty' })).within('60s'),
     detected(slowApply({ on: 'any' })).within('60s'),
     detected(leaderChanges()).within('2m'),

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ensureDocker, imageSize } from '../host/docker.js';
 import { resolveNodeImage, ensureAgentImage, type PullPolicy } from '../image/index.js';
+import { ensureSlowFs } from '../cluster/slowfs.js';
 import { KdrillError } from '../util/errors.js';
 import { log } from '../util/log.js';
 import { cacheDir } from '../util/paths.js';
@@ -30,9 +31,11 @@ export async function run(argv: string[]): Promise<number> {
   const started = Date.now();
   const choice = await resolveNodeImage(pull);
   const agent = await log.step('kdrill agent image (echo server, client, leaker; FROM scratch)', ensureAgentImage);
+  const slowfs = await log.step('kdrill-slowfs (FUSE fsync-delay layer for etcd data dirs)', ensureSlowFs);
   const mib = (await imageSize(choice.ref)) / 2 ** 20;
   log.info(`node image: ${choice.ref} (${choice.source}: ${choice.reason}; ${mib.toFixed(0)} MiB)`);
   log.info(`agent image: ${agent}`);
+  log.info(`kdrill-slowfs: ${slowfs}`);
   log.info(`image build took ${((Date.now() - started) / 1000).toFixed(1)}s; cache: ${cacheDir()}`);
   process.stdout.write(`${choice.ref}\n`);
   return 0;

@@ -14,6 +14,7 @@ import { KdrillError } from '../util/errors.js';
 import { measureHistogram } from '../signals/histogram-poll.js';
 import { WAL_FSYNC } from '../faults/throttle-disk.js';
 import type { JournalEntry } from '../journal.js';
+import { SLOWFS_CONTROL, slowFsStats } from '../cluster/slowfs.js';
 
 export const ETCD_MANIFEST = '/etc/kubernetes/manifests/etcd.yaml';
 
@@ -64,7 +65,7 @@ async function waitForNewEtcd(nodeId: string, afterTicks: number, timeoutMs: num
   throw new KdrillError(`etcd did not restart in node ${nodeId.slice(0, 12)} within ${timeoutMs / 1000}s after its manifest changed`);
 }
 
-function member(name: string, node: { id: string; ip: string }, cluster: KindCluster, dataDevice: () => Promise<string>): EtcdMember {
+function member(name: string, node: { id: string; ip: string }, dataDevice: () => Promise<string>, slowfs: boolean): EtcdMember {
   return {
     name,
     container: name,
@@ -77,11 +78,14 @@ function member(name: string, node: { id: string; ip: string }, cluster: KindClu
       return r.stdout;
     },
     async blkioCgroupDir() {
-      const p = await etcdProcess(node.id);
-      if (!p) throw new Error(`no etcd process in node ${name}`);
+      // behind kdrill-slowfs the layer's process does etcd's disk I/O, so it is charged for it
+      const ps = slowfs ? await processesInContainer(node.id, 'kdrill-slowfs') : [await etcdProcess(node.id)];
+      const p = ps[ps.length - 1];
+      if (!p) throw new Error(`no ${slowfs ? 'kdrill-slowfs' : 'etcd'} process in node ${name}`);
       return blkioDir(p);
     },
     dataDevice,
+    ...(slowfs ? { fsyncDelay: { container: name, controlFile: SLOWFS_CONTROL, stats: () => slowFsStats(name) } } : {}),
     followLogs(since, onLine) {
       return followPodLogs(name, '/var/log/pods/kube-system_etcd-*/etcd', since, (line) => onLine(line));
     },
@@ -133,7 +137,7 @@ async function settle(members: EtcdMember[], ctx: ProvisionContext): Promise<voi
 
 export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): TargetProvider<KindTarget> {
   return {
-    name: `kind cluster kdrill-${shape.name.replace(/^kdrill-/, '')} (${shape.controlPlanes}+${shape.workers}${shape.etcdOwnDisk ? ', etcd on its own disks' : ''})`,
+    name: `kind cluster kdrill-${shape.name.replace(/^kdrill-/, '')} (${shape.controlPlanes}+${shape.workers}${shape.etcdSlowFs ? ', etcd on its own disks behind kdrill-slowfs' : shape.etcdOwnDisk ? ', etcd on its own disks' : ''})`,
     async provision(ctx: ProvisionContext): Promise<KindTarget> {
       const { cluster, disks } = await acquireCluster(shape);
       const nodes = new Map<string, { id: string; ip: string; role: string }>();
@@ -164,7 +168,7 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
       await cluster.waitReady(nodes.size, 7 * 60_000);
 
       const members = cps.map(([name, node]) =>
-        member(name, node, cluster, async () => disks.get(name)?.majorMinor ?? nodeDataDevice(name)),
+        member(name, node, async () => disks.get(name)?.majorMinor ?? nodeDataDevice(name), !!shape.etcdSlowFs),
       );
       await settle(members, ctx);
       // client certificates for etcd, read once from the first control plane

@@ -8,6 +8,8 @@ import type { KindConfig, KindNodeConfig } from '../cluster/kind-config.js';
 import { createLoopDisk, loopDiskPaths, type LoopDisk } from '../cluster/loop-disk.js';
 import { stateDir } from '../util/paths.js';
 import { ensureAgentImage } from '../image/index.js';
+import { ensureSlowFs, slowFsActive, slowFsMounts } from '../cluster/slowfs.js';
+import { KdrillError } from '../util/errors.js';
 import { writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 
@@ -23,6 +25,12 @@ export interface ClusterShape {
   workers: number;
   /** Each control plane's /var/lib/etcd on a loop-device disk of its own. */
   etcdOwnDisk?: boolean;
+  /**
+   * And seen through kdrill-slowfs, a FUSE layer whose fsync delay a drill
+   * sets exactly (implies etcdOwnDisk). cgroup blkio throttles then act on the
+   * layer's process, which does the disk I/O.
+   */
+  etcdSlowFs?: boolean;
 }
 
 export interface PooledCluster {
@@ -47,7 +55,7 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
   const name = clusterName(shape.name);
   const disks = new Map<string, LoopDisk>();
   const exists = (await listKdrillClusters()).includes(name);
-  if (shape.etcdOwnDisk) {
+  if (shape.etcdOwnDisk || shape.etcdSlowFs) {
     for (let i = 0; i < shape.controlPlanes; i++) {
       const diskName = `${name}-cp${i + 1}`;
       const paths = loopDiskPaths(diskName);
@@ -65,17 +73,28 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
     if (cp !== shape.controlPlanes || wk !== shape.workers) {
       throw new Error(`cluster ${name} exists with ${cp}+${wk} nodes, the drill wants ${shape.controlPlanes}+${shape.workers}: delete it (kdrill cluster down ${name})`);
     }
+    if (shape.etcdSlowFs) {
+      for (let i = 0; i < cp; i++) {
+        const node = controlPlaneNodeName(name, i);
+        if (!(await slowFsActive(node))) {
+          throw new KdrillError(`cluster ${name} exists but ${node}'s /var/lib/etcd is not behind kdrill-slowfs, which this drill's shape needs`, {
+            hint: `delete it (kdrill cluster down ${name.replace(/^kdrill-/, '')}); the drill creates it again`,
+          });
+        }
+      }
+    }
     const cluster = await attachCluster(name);
     await cluster.loadImage(await ensureAgentImage()); // it may predate the current agent image
     await cluster.waitReady(cp + wk, 5 * 60_000);
     return { cluster, disks };
   }
+  const slowfs = shape.etcdSlowFs ? await ensureSlowFs() : undefined;
   const nodes: KindNodeConfig[] = [
     ...Array.from({ length: shape.controlPlanes }, (_, i): KindNodeConfig => {
       const disk = disks.get(controlPlaneNodeName(name, i));
-      return disk
-        ? { role: 'control-plane', extraMounts: [{ hostPath: join(disk.mountpoint, 'etcd'), containerPath: '/var/lib/etcd' }] }
-        : { role: 'control-plane' };
+      if (!disk) return { role: 'control-plane' };
+      const dir = join(disk.mountpoint, 'etcd');
+      return { role: 'control-plane', extraMounts: slowfs ? slowFsMounts(slowfs, dir) : [{ hostPath: dir, containerPath: '/var/lib/etcd' }] };
     }),
     ...Array.from({ length: shape.workers }, (): KindNodeConfig => ({ role: 'worker' })),
   ];
@@ -88,6 +107,12 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
   const { result } = await poolJournal().change({ type: 'kind-cluster', name }, () =>
     clusterUp({ name, kindConfig: cfgPath, controlPlanes: shape.controlPlanes, workers: shape.workers }),
   );
+  if (slowfs) {
+    for (let i = 0; i < shape.controlPlanes; i++) {
+      const node = controlPlaneNodeName(name, i);
+      if (!(await slowFsActive(node))) throw new KdrillError(`${node}: kdrill-slowfs is not mounted on /var/lib/etcd after cluster creation (see journalctl -u kdrill-slowfs in the node)`);
+    }
+  }
   return { cluster: result.cluster, disks };
 }
 

@@ -4,7 +4,8 @@ import type { ClusterShape } from './kind-pool.js';
  * The cluster shapes kind drills share (one cluster per shape per run):
  * the single-master kubeadm cluster of incidents 000 and 001, and the three
  * control planes raft needs for 002. Each control plane's /var/lib/etcd is a
- * disk of its own, as /var/lib/etcd on a USB stick was in 000.
+ * disk of its own, as /var/lib/etcd on a USB stick was in 000; the three
+ * control planes see theirs through kdrill-slowfs, for 002's exact 800 ms fsync.
  */
 export const SINGLE_CONTROL_PLANE: ClusterShape = { name: 'drill-1cp', controlPlanes: 1, workers: 1, etcdOwnDisk: true };
-export const THREE_CONTROL_PLANES: ClusterShape = { name: 'drill-3cp', controlPlanes: 3, workers: 1, etcdOwnDisk: true };
+export const THREE_CONTROL_PLANES: ClusterShape = { name: 'drill-3cp', controlPlanes: 3, workers: 1, etcdOwnDisk: true, etcdSlowFs: true };

@@ -10,6 +10,7 @@ import { detected } from '../../src/expect/detected.js';
 import { holds } from '../../src/expect/holds.js';
 import { recovers } from '../../src/expect/recovers.js';
 import { throttleDisk } from '../../src/faults/throttle-disk.js';
+import { delayFsync } from '../../src/faults/delay-fsync.js';
 import { walFsyncP99 } from '../../src/signals/etcd-conditions.js';
 import { apiUnavailable, killedByLivenessProbe } from '../../src/signals/kube-conditions.js';
 import slowDisk from '../../scenarios/etcd-slow-disk.js';
@@ -78,6 +79,18 @@ describe('e2e: incident drills on real kind clusters', function () {
       );
       expect(r.verdict).to.equal('invalid');
       expect(r.reasons.join('\n')).to.match(/fault not in effect/);
+    });
+
+    it('an exact fsync delay on a cluster without kdrill-slowfs is invalid, not a pass', async () => {
+      const r = await drill(
+        variant(slowDisk, {
+          id: 'etcd-slow-disk-no-layer',
+          fault: delayFsync({ member: 'leader', fsync: '800ms' }),
+          expect: [detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('30s')],
+        }),
+      );
+      expect(r.verdict).to.equal('invalid');
+      expect(r.reasons.join('\n')).to.match(/not behind kdrill-slowfs/);
     });
 
     it('control-plane-down-data-plane-up: the API is gone, the Service keeps answering, everything returns', async () => {

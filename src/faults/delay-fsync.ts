@@ -1,0 +1,92 @@
+import type { EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
+import { selectMember } from '../targets/etcd-target.js';
+import { measureHistogram } from '../signals/histogram-poll.js';
+import { readNodeFile, writeNodeFile } from '../cluster/node-files.js';
+import { relativeError } from './calibration.js';
+import { WAL_FSYNC } from './throttle-disk.js';
+import type { Fault, Injection } from './fault.js';
+import { parseDuration, formatDuration, type Duration } from '../util/duration.js';
+import { KdrillError } from '../util/errors.js';
+import { sleep } from '../util/sleep.js';
+
+export interface DelayFsyncOptions {
+  /** Which member's disk: "leader", "follower", or a member name (resolved at injection). */
+  member: MemberSelector;
+  /** Delay added to every fsync/fdatasync of the member's data dir. */
+  fsync: Duration;
+  /** Accepted relative error of the measured WAL fsync mean (default 0.15). */
+  tolerance?: number;
+}
+
+/**
+ * Exact slow fsync: sets the member's kdrill-slowfs delay (a FUSE layer under
+ * its data dir, part of the cluster shape), journaled first. Verified in
+ * effect on etcd's own WAL fsync histogram, not on the layer's word; the
+ * layer's counters are reported alongside. Needs a target whose members have
+ * `fsyncDelay` (kind shapes with etcdSlowFs).
+ */
+export function delayFsync(opts: DelayFsyncOptions): Fault<EtcdTarget> {
+  const targetMs = parseDuration(opts.fsync, 'delayFsync.fsync');
+  if (targetMs <= 0 || !Number.isInteger(targetMs)) throw new TypeError('delayFsync.fsync: expected a whole number of milliseconds above 0');
+  const tolerance = opts.tolerance ?? 0.15;
+  if (!(tolerance > 0 && tolerance < 1)) throw new TypeError('delayFsync.tolerance: expected a fraction between 0 and 1');
+  return {
+    name: 'delayFsync',
+    describe: () => `delay every fsync on the ${opts.member}'s data dir by ${formatDuration(targetMs)} (kdrill-slowfs; ±${Math.round(tolerance * 100)}% on the WAL fsync mean)`,
+    async inject({ target, journal, log, abort }): Promise<Injection> {
+      const member = await selectMember(target, opts.member);
+      const layer = member.fsyncDelay;
+      if (!layer) {
+        throw new KdrillError(`delayFsync: ${member.name}'s data dir is not behind kdrill-slowfs`, {
+          hint: 'run the scenario on a kind shape with etcdSlowFs: true, or use throttleDisk (cgroup blkio) instead',
+        });
+      }
+      const previous = await readNodeFile(layer.container, layer.controlFile);
+      const before = await layer.stats().catch(() => ({}) as Record<string, number>);
+      const { entry, appliedAt: injectedAt } = await journal.change(
+        {
+          type: 'node-file',
+          container: layer.container,
+          path: layer.controlFile,
+          ...(previous === undefined ? {} : { contentB64: Buffer.from(previous).toString('base64') }),
+        },
+        () => writeNodeFile(layer.container, layer.controlFile, `${targetMs}\n`),
+      );
+      log(`${member.name}: ${layer.controlFile} = ${targetMs} (was ${previous?.trim() || 'absent'})`);
+      // the layer re-reads its control file every 100 ms; the window opens after that
+      await sleep(300, abort);
+      const w = await measureHistogram(() => member.metrics(), WAL_FSYNC, {
+        minSamples: Math.max(5, Math.ceil(3000 / targetMs)),
+        minMs: Math.max(2000, targetMs * 4),
+        maxMs: Math.max(8000, targetMs * 12),
+        signal: abort,
+      });
+      const meanMs = w && w.mean * 1000;
+      const err = relativeError(meanMs, targetMs);
+      const inEffect = err <= tolerance;
+      const after = await layer.stats().catch(() => ({}) as Record<string, number>);
+      const delayedByLayer = (after.delayed ?? 0) - (before.delayed ?? 0);
+      const evidence =
+        meanMs === undefined
+          ? `no WAL fsync completed on ${member.name} with the delay set (is there write load?)`
+          : `${member.name} WAL fsync mean ${meanMs.toFixed(0)} ms over ${w!.count} fsyncs with a ${formatDuration(targetMs)} delay ` +
+            `(±${Math.round(tolerance * 100)}%: ${inEffect ? 'reached' : 'NOT reached'}; the layer delayed ${delayedByLayer} fsyncs)`;
+      return {
+        injectedAt,
+        inEffect,
+        verifiedAt: inEffect ? Date.now() : undefined,
+        evidence,
+        subjects: [member.name],
+        measurements: {
+          member: member.name,
+          delayMs: targetMs,
+          walFsyncMeanMs: Math.round(meanMs ?? NaN),
+          walFsyncP99Ms: Math.round(w ? w.quantile(0.99) * 1000 : NaN),
+          fsyncSamples: w?.count ?? 0,
+          layerDelayedFsyncs: delayedByLayer,
+        },
+        revert: () => journal.revert(entry),
+      };
+    },
+  };
+}
