@@ -26,6 +26,12 @@ for kv in fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512; 
   if [ "$cur" -lt "$v" ]; then sysctl -q -w "$kv" || log "could not raise $k (is this root?)"; fi
 done
 
+# kdrill-slowfs (the exact fsync delay of the 3-control-plane drills) mounts FUSE inside kind nodes.
+if [ ! -c /dev/fuse ]; then
+  modprobe fuse 2>/dev/null || true
+  [ -c /dev/fuse ] || log "warning: no /dev/fuse: drills on the 3-control-plane shape (kdrill-slowfs) cannot run here"
+fi
+
 # Does the host's capability bounding set lack CAP_SYS_RESOURCE (bit 24)?
 # Then a --privileged container (every kind node) fails in runc unless the
 # runtime drops that capability: see scripts/runc-wrapper.

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal } from '../journal.js';
 import { clusterUp, attachCluster, type KindCluster } from '../cluster/cluster.js';
@@ -87,6 +87,11 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
     await cluster.loadImage(await ensureAgentImage()); // it may predate the current agent image
     await cluster.waitReady(cp + wk, 5 * 60_000);
     return { cluster, disks };
+  }
+  if (shape.etcdSlowFs && !existsSync('/dev/fuse')) {
+    throw new KdrillError(`the ${shape.name} shape puts etcd behind kdrill-slowfs (FUSE), and this host has no /dev/fuse`, {
+      hint: 'modprobe fuse (scripts/setup-host.sh tries it), or run the drill on a host with FUSE',
+    });
   }
   const slowfs = shape.etcdSlowFs ? await ensureSlowFs() : undefined;
   const nodes: KindNodeConfig[] = [
