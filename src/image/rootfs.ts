@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { cacheDir } from '../util/paths.js';
 import { KdrillError } from '../util/errors.js';
@@ -33,6 +33,20 @@ async function sh(cmd: string, args: string[], what: string): Promise<void> {
   }
 }
 
+/** sha256 over a file's bytes, or a directory tree's relative names, modes and bytes (symlinks by target). */
+export function contentHash(path: string): string {
+  const h = createHash('sha256');
+  const walk = (p: string, rel: string): void => {
+    const st = lstatSync(p);
+    h.update(`${rel}\0${st.mode & 0o7777}\0`);
+    if (st.isSymbolicLink()) h.update(`-> ${readlinkSync(p)}\0`);
+    else if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e), `${rel}/${e}`);
+    else h.update(readFileSync(p));
+  };
+  walk(path, '.');
+  return h.digest('hex');
+}
+
 /**
  * A Debian rootfs image built with debootstrap (only Debian's packages are
  * needed) and `docker import`ed. The tarball is cached under the cache
@@ -40,7 +54,7 @@ async function sh(cmd: string, args: string[], what: string): Promise<void> {
  */
 export async function ensureRootfsImage(spec: RootfsSpec): Promise<string> {
   // keyed on what is copied in, not on where the checkout lives: every clone shares the cache
-  const copied = Object.fromEntries(Object.entries(spec.copyIn ?? {}).map(([to, from]) => [to, createHash('sha256').update(readFileSync(from)).digest('hex')]));
+  const copied = Object.fromEntries(Object.entries(spec.copyIn ?? {}).map(([to, from]) => [to, contentHash(from)]));
   const key = createHash('sha256')
     .update(JSON.stringify({ ...spec, copyIn: copied, suite: DEBIAN_SUITE }))
     .digest('hex')

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { hostLacksSysResource } from '../../src/host/capabilities.js';
 import { clusterName } from '../../src/cluster/kind.js';
+import { contentHash } from '../../src/image/rootfs.js';
 import { countRoles, readKindConfig, renderKindConfig, RESTRICT_OOM_SCORE_ADJ_PATCH } from '../../src/cluster/kind-config.js';
 
 describe('unit: host capabilities', () => {
@@ -54,5 +55,21 @@ describe('unit: kind config', () => {
     expect(() => readKindConfig(f)).to.throw(/nodes\[0\]\.role/);
     writeFileSync(f, 'kind: Pod\n');
     expect(() => readKindConfig(f)).to.throw(/field "kind"/);
+  });
+});
+
+describe('unit: image cache keys', () => {
+  it('hash what is copied in, not where the checkout lives (files and directory trees)', () => {
+    const mk = (body: string) => {
+      const d = mkdtempSync(join(tmpdir(), 'kdrill-key-'));
+      mkdirSync(join(d, 'etc/sub'), { recursive: true });
+      writeFileSync(join(d, 'etc/sub/a.conf'), body);
+      writeFileSync(join(d, 'wrapper'), '#!/bin/sh\n');
+      return d;
+    };
+    const [a, b, c] = [mk('x=1\n'), mk('x=1\n'), mk('x=2\n')];
+    expect(contentHash(join(a, 'etc'))).to.equal(contentHash(join(b, 'etc')));
+    expect(contentHash(join(a, 'wrapper'))).to.equal(contentHash(join(b, 'wrapper')));
+    expect(contentHash(join(a, 'etc'))).to.not.equal(contentHash(join(c, 'etc')));
   });
 });
