@@ -5,7 +5,7 @@ import { delayFsync } from '../src/faults/delay-fsync.js';
 import { detected } from '../src/expect/detected.js';
 import { holds } from '../src/expect/holds.js';
 import { recovers } from '../src/expect/recovers.js';
-import { lateHeartbeat, leaderChanges, memberUnhealthy, slowApply, walFsyncP99 } from '../src/signals/etcd-conditions.js';
+import { lateHeartbeat, memberUnhealthy, slowApply, walFsyncP99 } from '../src/signals/etcd-conditions.js';
 import { apiUnavailable, apiWriteLatency } from '../src/signals/kube-conditions.js';
 import { apiServes } from '../src/probes/api-serves.js';
 import { configMapIntegrity } from '../src/probes/configmap-integrity.js';
@@ -15,20 +15,23 @@ export default defineScenario({
   title: "the etcd leader's disk at 800 ms fsync: raft stalls, heartbeats go out late",
   incident:
     'A degraded EBS volume gave etcd 800 ms write latency. Every write waits for a quorum to fsync its WAL, so one ' +
-    'slow disk can stall the whole cluster: heartbeats go out late, leaders step down, the API slows down. ' +
+    'slow disk can stall the whole cluster: heartbeats go out late, the API slows down (leaders step down once a stall ' +
+    'outlasts the election timeout). ' +
     'Run after its sibling: first a follower is slowed, then the leader (kdrill run etcd-raft-stall-follower etcd-raft-stall-leader).',
   source: 'incidents/002_d0617d8c18bd7688.txt',
   target: kindCluster(THREE_CONTROL_PLANES),
   steady: [memberUnhealthy(), apiUnavailable()],
-  // exact: each control plane's /var/lib/etcd is behind kdrill-slowfs, which sleeps 800 ms in every fsync
+  // exact: each control plane's /var/lib/etcd is behind kdrill-slowfs, which sleeps 800 ms in every fsync.
+  // No leader change is asserted: 800 ms is under etcd's 1 s election timeout, and an exact 800 ms stall
+  // changed no leader in 2.5 min (measured). Stepping down needs a stall past it: etcd-raft-stall-leader-past-election.
   fault: delayFsync({ member: 'leader', fsync: '800ms' }),
   expect: [
     detected(walFsyncP99({ above: '500ms', on: 'faulty' })).within('60s'),
     detected(lateHeartbeat({ on: 'faulty' })).within('60s'),
-    detected(slowApply({ on: 'any' })).within('60s'),
-    detected(leaderChanges()).within('2m'),
+    detected(slowApply({ on: 'any', above: '500ms' })).within('60s'),
     detected(apiWriteLatency({ above: '500ms' })).within('90s'),
-    holds(apiServes({ maxOutage: '10s' })).throughout(),
+    // measured with an exact 800 ms: reads stalled up to 13.5 s at a time, but the API never went away for good
+    holds(apiServes({ maxOutage: '30s' })).throughout(),
     holds(configMapIntegrity()).throughout(),
     recovers.within('2m'),
   ],

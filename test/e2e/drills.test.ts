@@ -19,6 +19,7 @@ import livenessFixed from '../../scenarios/etcd-liveness-fixed.js';
 import controlPlaneDown from '../../scenarios/control-plane-down-data-plane-up.js';
 import raftFollower from '../../scenarios/etcd-raft-stall-follower.js';
 import raftLeader from '../../scenarios/etcd-raft-stall-leader.js';
+import raftPastElection from '../../scenarios/etcd-raft-stall-leader-past-election.js';
 
 /**
  * The incident drills on real kind clusters (one 1+1 and one 3+1 cluster,
@@ -125,8 +126,12 @@ describe('e2e: incident drills on real kind clusters', function () {
       await mustPass(raftFollower);
     });
 
-    it('etcd-raft-stall-leader: a slow leader, late heartbeats, leader change, the API keeps serving, no write lost', async () => {
+    it('etcd-raft-stall-leader: a slow leader, late heartbeats, slow applies, the API stalls but serves, no write lost', async () => {
       await mustPass(raftLeader);
+    });
+
+    it('etcd-raft-stall-leader-past-election: a 1.5 s fsync on the leader, past the election timeout, and another member leads', async () => {
+      await mustPass(raftPastElection);
     });
 
     it('etcd-raft-stall-leader, impossible: a fsync p99 above 60s within 15s fails', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { delayFsync } from '../../src/faults/delay-fsync.js';
 import { SLOWFS_DISK, slowFsMounts } from '../../src/cluster/slowfs.js';
+import { parseGoDuration, slowApply } from '../../src/signals/etcd-conditions.js';
 
 describe('unit: kdrill-slowfs', () => {
   it('mounts the disk beside /var/lib/etcd and the unit, binary and kubelet drop-in from one versioned directory', () => {
@@ -17,5 +18,26 @@ describe('unit: kdrill-slowfs', () => {
     expect(() => delayFsync({ member: 'leader', fsync: 'soon' })).to.throw(/delayFsync.fsync/);
     expect(() => delayFsync({ member: 'leader', fsync: '800ms', tolerance: 2 })).to.throw(/delayFsync.tolerance/);
     expect(delayFsync({ member: 'leader', fsync: '800ms' }).describe()).to.match(/800ms.*±15%/);
+  });
+});
+
+describe('unit: slow applies by how long they took', () => {
+  it('reads Go durations', () => {
+    expect(parseGoDuration('1.253972661s')).to.be.closeTo(1.254, 1e-3);
+    expect(parseGoDuration('179.549725ms')).to.be.closeTo(0.1795, 1e-4);
+    expect(parseGoDuration('1m2.5s')).to.equal(62.5);
+    expect(parseGoDuration('850µs')).to.be.closeTo(0.00085, 1e-9);
+    expect(parseGoDuration('soon')).to.equal(undefined);
+  });
+
+  it('counts only applies over the threshold, in text and JSON log forms', () => {
+    const c = slowApply({ on: 'any', above: '500ms' });
+    const scope = { faulty: new Set<string>() };
+    const obs = (text: string) => ({ signal: 'etcd.log', subject: 'm1', at: 0, text });
+    expect(c.test(obs('apply request took too long (took 179.549725ms)'), scope)).to.equal(undefined);
+    expect(c.test(obs('apply request took too long (took 1.253972661s)'), scope)).to.equal(true);
+    expect(c.test(obs('{"msg":"apply request took too long","took":"712.3ms","expected-duration":"100ms"}'), scope)).to.equal(true);
+    expect(c.test(obs('slow fdatasync (took 2s)'), scope)).to.equal(undefined);
+    expect(slowApply({ on: 'any' }).test(obs('apply request took too long (took 179.5ms)'), scope)).to.equal(true);
   });
 });
