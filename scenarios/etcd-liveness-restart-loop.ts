@@ -27,10 +27,11 @@ export default defineScenario({
   steady: [memberUnhealthy(), apiUnavailable()],
   // slow enough that a linearizable read misses etcdctl's deadline, not so slow that etcd stops serving
   fault: followingRestarts(throttleDisk({ member: 'leader', fsync: '2s', tolerance: 0.5, calibrateFor: '150s' })),
+  // The postmortem's apiserver restarted with etcd (183 times). Here it did once in 134 s in one run and not in 6 min in
+  // another (its own /livez must fail 8 × 10 s, and etcd is only gone ~10 s per cycle): too timing-bound to assert.
   expect: [
     detected(killedByLivenessProbe('etcd')).within('4m'),
     detected(restarted('etcd')).within('4m'),
-    detected(restarted('kube-apiserver')).within('6m'),
     holds(restartPeriod({ component: 'etcd', probe: KUBEADM_2018_ETCD_LIVENESS })).throughout(),
     recovers.within('4m'),
   ],

@@ -65,7 +65,16 @@ export function livenessArithmetic(
   };
 }
 
-/** kubelet's restart back-off after the n-th restart (10 s doubling, capped at 5 min). */
+/** kubelet's restart back-off after the n-th restart (10 s doubling, capped at 5 min), counted from the previous exit. */
 export function restartBackoffMs(restartCount: number): number {
   return Math.min(300_000, 10_000 * 2 ** Math.max(0, restartCount - 1));
+}
+
+/**
+ * Predicted period that ends with the container's n-th restart (n ≥ 2) when the liveness probe keeps killing it:
+ * the time from start to kill, or the back-off when that is longer. The kubelet checks the back-off from the
+ * previous exit and doubles it after each restart it lets through (10 s before the 2nd, 20 s before the 3rd, ...).
+ */
+export function livenessRestartPeriodMs(startToKillMs: number, n: number): number {
+  return Math.max(startToKillMs, restartBackoffMs(n - 1));
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { delayFsync } from '../../src/faults/delay-fsync.js';
 import { SLOWFS_DISK, slowFsMounts } from '../../src/cluster/slowfs.js';
+import { livenessArithmetic, livenessRestartPeriodMs } from '../../src/targets/etcd-probes.js';
 import { parseGoDuration, slowApply } from '../../src/signals/etcd-conditions.js';
 
 describe('unit: kdrill-slowfs', () => {
@@ -39,5 +40,19 @@ describe('unit: slow applies by how long they took', () => {
     expect(c.test(obs('{"msg":"apply request took too long","took":"712.3ms","expected-duration":"100ms"}'), scope)).to.equal(true);
     expect(c.test(obs('slow fdatasync (took 2s)'), scope)).to.equal(undefined);
     expect(slowApply({ on: 'any' }).test(obs('apply request took too long (took 179.5ms)'), scope)).to.equal(true);
+  });
+});
+
+describe('unit: the liveness restart loop arithmetic', () => {
+  const probe2018 = { initialDelaySeconds: 15, periodSeconds: 10, timeoutSeconds: 15, failureThreshold: 8 };
+  it('start to kill: 15 s + 7 × 10 s + the 5 s etcdctl gives itself (90 s), not the postmortem 8 × 15 s', () => {
+    const a = livenessArithmetic(probe2018, 5000);
+    expect(a.startToKillMs).to.equal(90_000);
+    expect(a.naiveMs).to.equal(120_000);
+    expect(livenessArithmetic(probe2018, 15_000).startToKillMs).to.equal(15_000 + 7 * 15_000 + 15_000);
+  });
+  it('back-off (from the previous exit) only lengthens a period once it outgrows the time the container ran', () => {
+    // 10, 20, 40, 80 s back-offs hide under a 90 s run; 160 s and the 300 s cap do not
+    expect([2, 3, 4, 5, 6, 7, 8].map((n) => livenessRestartPeriodMs(90_000, n) / 1000)).to.deep.equal([90, 90, 90, 90, 160, 300, 300]);
   });
 });
