@@ -5,7 +5,7 @@ import { delayFsync } from '../src/faults/delay-fsync.js';
 import { detected } from '../src/expect/detected.js';
 import { holds } from '../src/expect/holds.js';
 import { recovers } from '../src/expect/recovers.js';
-import { memberUnhealthy, slowFdatasync, walFsyncP99 } from '../src/signals/etcd-conditions.js';
+import { memberUnhealthy, walFsyncP99 } from '../src/signals/etcd-conditions.js';
 import { apiUnavailable } from '../src/signals/kube-conditions.js';
 import { apiServes } from '../src/probes/api-serves.js';
 import { configMapIntegrity } from '../src/probes/configmap-integrity.js';
@@ -20,11 +20,13 @@ export default defineScenario({
   source: 'incidents/002_d0617d8c18bd7688.txt',
   target: kindCluster(THREE_CONTROL_PLANES),
   steady: [memberUnhealthy(), apiUnavailable()],
-  // exact: each control plane's /var/lib/etcd is behind kdrill-slowfs, which sleeps 800 ms in every fsync
+  // exact: each control plane's /var/lib/etcd is behind kdrill-slowfs, which sleeps 800 ms in every fsync.
+  // Not expected: etcd's "slow fdatasync" log. The WAL logs it only past 1 s (warnSyncDuration), so an exact
+  // 800 ms disk stays silent there (it fired at 39.5 s in one run, not in 1 min in the next): log-based
+  // alerting misses this disk; the fsync histogram does not.
   fault: delayFsync({ member: 'follower', fsync: '800ms' }),
   expect: [
     detected(walFsyncP99({ above: '500ms', on: 'faulty' })).within('60s'),
-    detected(slowFdatasync({ on: 'faulty' })).within('60s'),
     holds(apiServes({ maxOutage: '10s' })).throughout(),
     holds(configMapIntegrity()).throughout(),
     recovers.within('2m'),
