@@ -14,9 +14,9 @@ export default defineScenario({
   title: "the etcd leader's fsync past the 1 s election timeout: the leader steps down",
   incident:
     'A degraded EBS volume gave etcd 800 ms write latency. Every write waits for a quorum to fsync its WAL, so one ' +
-    'slow disk can stall the whole cluster: heartbeats go out late, the API slows down (leaders step down once a stall ' +
-    'outlasts the election timeout). ' +
-    'At exactly 800 ms no leader stepped down (etcd-raft-stall-leader): this drill finds the threshold the postmortem skipped.',
+    'slow disk can stall the whole cluster: heartbeats go out late, leaders step down, the API slows down. ' +
+    'Replayed at exactly 800 ms (etcd-raft-stall-leader), no leader stepped down: that is under etcd\'s 1 s election ' +
+    'timeout. Leaders step down once the stall outlasts it, which this drill does.',
   source: 'incidents/002_d0617d8c18bd7688.txt',
   target: kindCluster(THREE_CONTROL_PLANES),
   steady: [memberUnhealthy(), apiUnavailable()],

@@ -15,8 +15,7 @@ export default defineScenario({
   title: "the etcd leader's disk at 800 ms fsync: raft stalls, heartbeats go out late",
   incident:
     'A degraded EBS volume gave etcd 800 ms write latency. Every write waits for a quorum to fsync its WAL, so one ' +
-    'slow disk can stall the whole cluster: heartbeats go out late, the API slows down (leaders step down once a stall ' +
-    'outlasts the election timeout). ' +
+    'slow disk can stall the whole cluster: heartbeats go out late, leaders step down, the API slows down. ' +
     'Run after its sibling: first a follower is slowed, then the leader (kdrill run etcd-raft-stall-follower etcd-raft-stall-leader).',
   source: 'incidents/002_d0617d8c18bd7688.txt',
   target: kindCluster(THREE_CONTROL_PLANES),

@@ -9,7 +9,8 @@
 // The delay is the integer number of milliseconds in -control (missing or
 // empty = 0), re-read every 100 ms, so a run that dies leaves at most a file a
 // revert (or a node restart: it lives on /run) sets back to 0. -stats is
-// rewritten every second with what was delayed, for evidence.
+// rewritten every second, and at once when the delay changes, with the delay
+// in force and what was delayed: evidence the layer took the change.
 package main
 
 import (
@@ -134,11 +135,14 @@ func main() {
 		tick := time.NewTicker(100 * time.Millisecond)
 		n := 0
 		for range tick.C {
+			changed := false
 			if d := readDelay(*control); d != delayMs.Load() {
 				log.Printf("fsync delay %d ms -> %d ms", delayMs.Load(), d)
 				delayMs.Store(d)
+				changed = true
 			}
-			if n++; *stats != "" && n%10 == 0 {
+			// at once on a change, so the delay in force can be confirmed; else every second
+			if n++; *stats != "" && (changed || n%10 == 0) {
 				writeStats(*stats)
 			}
 		}

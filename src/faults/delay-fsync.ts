@@ -1,9 +1,8 @@
-import type { EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
+import type { EtcdMember, EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
 import { selectMember } from '../targets/etcd-target.js';
-import { measureHistogram } from '../signals/histogram-poll.js';
 import { readNodeFile, writeNodeFile } from '../cluster/node-files.js';
 import { relativeError } from './calibration.js';
-import { WAL_FSYNC } from './throttle-disk.js';
+import { measureWalFsync } from './throttle-disk.js';
 import type { Fault, Injection } from './fault.js';
 import { parseDuration, formatDuration, type Duration } from '../util/duration.js';
 import { KdrillError } from '../util/errors.js';
@@ -16,6 +15,16 @@ export interface DelayFsyncOptions {
   fsync: Duration;
   /** Accepted relative error of the measured WAL fsync mean (default 0.15). */
   tolerance?: number;
+}
+
+/** Polls the layer's own report (a node file; nothing to watch) until it has the delay in force; false after 3 s. */
+async function layerInForce(layer: NonNullable<EtcdMember['fsyncDelay']>, ms: number, abort: AbortSignal): Promise<boolean> {
+  const deadline = Date.now() + 3000;
+  while (!abort.aborted && Date.now() < deadline) {
+    if ((await layer.stats().catch(() => ({}) as Record<string, number>)).delay_ms === ms) return true;
+    await sleep(200, abort);
+  }
+  return false;
 }
 
 /**
@@ -41,35 +50,31 @@ export function delayFsync(opts: DelayFsyncOptions): Fault<EtcdTarget> {
           hint: 'run the scenario on a kind shape with etcdSlowFs: true, or use throttleDisk (cgroup blkio) instead',
         });
       }
-      const previous = await readNodeFile(layer.container, layer.controlFile);
+      const node = member.container;
+      const previous = await readNodeFile(node, layer.controlFile);
       const before = await layer.stats().catch(() => ({}) as Record<string, number>);
       const { entry, appliedAt: injectedAt } = await journal.change(
         {
           type: 'node-file',
-          container: layer.container,
+          container: node,
           path: layer.controlFile,
           ...(previous === undefined ? {} : { contentB64: Buffer.from(previous).toString('base64') }),
         },
-        () => writeNodeFile(layer.container, layer.controlFile, `${targetMs}\n`),
+        () => writeNodeFile(node, layer.controlFile, `${targetMs}\n`),
       );
       log(`${member.name}: ${layer.controlFile} = ${targetMs} (was ${previous?.trim() || 'absent'})`);
-      // the layer re-reads its control file every 100 ms; the window opens after that
-      await sleep(300, abort);
-      const w = await measureHistogram(() => member.metrics(), WAL_FSYNC, {
-        minSamples: Math.max(5, Math.ceil(3000 / targetMs)),
-        minMs: Math.max(2000, targetMs * 4),
-        maxMs: Math.max(8000, targetMs * 12),
-        signal: abort,
-      });
-      const meanMs = w && w.mean * 1000;
-      const err = relativeError(meanMs, targetMs);
-      const inEffect = err <= tolerance;
+      // the layer re-reads its control file every 100 ms and reports the delay in force at once: measure after that
+      const taken = await layerInForce(layer, targetMs, abort);
+      const m = taken ? await measureWalFsync(member, targetMs, abort) : undefined;
+      const err = relativeError(m?.meanMs, targetMs);
+      const inEffect = taken && err <= tolerance;
       const after = await layer.stats().catch(() => ({}) as Record<string, number>);
       const delayedByLayer = (after.delayed ?? 0) - (before.delayed ?? 0);
-      const evidence =
-        meanMs === undefined
+      const evidence = !taken
+        ? `kdrill-slowfs on ${member.name} did not report a ${targetMs} ms delay in force within 3 s (reports ${after.delay_ms ?? 'nothing'})`
+        : m?.meanMs === undefined
           ? `no WAL fsync completed on ${member.name} with the delay set (is there write load?)`
-          : `${member.name} WAL fsync mean ${meanMs.toFixed(0)} ms over ${w!.count} fsyncs with a ${formatDuration(targetMs)} delay ` +
+          : `${member.name} WAL fsync mean ${m.meanMs.toFixed(0)} ms over ${m.samples} fsyncs with a ${formatDuration(targetMs)} delay ` +
             `(±${Math.round(tolerance * 100)}%: ${inEffect ? 'reached' : 'NOT reached'}; the layer delayed ${delayedByLayer} fsyncs)`;
       return {
         injectedAt,
@@ -80,9 +85,9 @@ export function delayFsync(opts: DelayFsyncOptions): Fault<EtcdTarget> {
         measurements: {
           member: member.name,
           delayMs: targetMs,
-          walFsyncMeanMs: Math.round(meanMs ?? NaN),
-          walFsyncP99Ms: Math.round(w ? w.quantile(0.99) * 1000 : NaN),
-          fsyncSamples: w?.count ?? 0,
+          walFsyncMeanMs: Math.round(m?.meanMs ?? NaN),
+          walFsyncP99Ms: Math.round(m?.p99Ms ?? NaN),
+          fsyncSamples: m?.samples ?? 0,
           layerDelayedFsyncs: delayedByLayer,
         },
         revert: () => journal.revert(entry),

@@ -1,4 +1,4 @@
-import type { EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
+import type { EtcdMember, EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
 import { selectMember } from '../targets/etcd-target.js';
 import { readBlkioLimit, writeBlkioLimit } from '../undo.js';
 import { measureHistogram } from '../signals/histogram-poll.js';
@@ -20,6 +20,24 @@ export interface ThrottleDiskOptions {
 }
 
 export const WAL_FSYNC = 'etcd_disk_wal_fsync_duration_seconds';
+
+/**
+ * The member's WAL fsync over one verification window sized for the latency aimed at: at least 5 fsyncs (more
+ * when they are fast), 4 × the target and 2 s, at most 12 × the target and 8 s. How slow-disk faults check themselves.
+ */
+export async function measureWalFsync(
+  member: EtcdMember,
+  targetMs: number,
+  signal: AbortSignal,
+): Promise<{ meanMs: number | undefined; p99Ms: number | undefined; samples: number }> {
+  const w = await measureHistogram(() => member.metrics(), WAL_FSYNC, {
+    minSamples: Math.max(5, Math.ceil(3000 / targetMs)),
+    minMs: Math.max(2000, targetMs * 4),
+    maxMs: Math.max(8000, targetMs * 12),
+    signal,
+  });
+  return { meanMs: w && w.mean * 1000, p99Ms: w && w.quantile(0.99) * 1000, samples: w?.count ?? 0 };
+}
 
 /**
  * Slow etcd disk: a cgroup v1 blkio write-iops limit on the member's cgroup,
@@ -48,15 +66,7 @@ export function throttleDisk(opts: ThrottleDiskOptions): Fault<EtcdTarget> {
       );
       log(`${member.name}: ${cgroupFile} ${device} ${decision.iops} iops (was ${previous || 'unlimited'})`);
       const deadline = injectedAt + calibrateMs;
-      const measure = async (): Promise<CalibrationStep & { p99Ms?: number }> => {
-        const w = await measureHistogram(() => member.metrics(), WAL_FSYNC, {
-          minSamples: Math.max(5, Math.ceil(3000 / targetMs)),
-          minMs: Math.max(2000, targetMs * 4),
-          maxMs: Math.max(8000, targetMs * 12),
-          signal: abort,
-        });
-        return { iops: decision.iops, meanMs: w && w.mean * 1000, samples: w?.count ?? 0, p99Ms: w && w.quantile(0.99) * 1000 };
-      };
+      const measure = async (): Promise<CalibrationStep & { p99Ms?: number }> => ({ iops: decision.iops, ...(await measureWalFsync(member, targetMs, abort)) });
       let last = await measure();
       history.push(last);
       log(`${member.name}: ${decision.iops} iops → WAL fsync mean ${last.meanMs?.toFixed(0) ?? '—'} ms over ${last.samples} fsyncs`);

@@ -92,16 +92,6 @@ export function logLine(pattern: string | RegExp, opts: { on?: SubjectFilter } =
   };
 }
 
-/** Seconds in a Go duration string ("1.25s", "179.5ms", "1m2s", "850µs"); undefined if there is none. */
-export function parseGoDuration(text: string): number | undefined {
-  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, 'µs': 1e-6, us: 1e-6, ns: 1e-9 };
-  const m = /^((?:\d+(?:\.\d+)?(?:h|ms|m|s|µs|us|ns))+)$/.exec(text.trim());
-  if (!m) return undefined;
-  let total = 0;
-  for (const p of m[1]!.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|µs|us|ns)/g)) total += Number(p[1]) * unit[p[2]!]!;
-  return total;
-}
-
 /**
  * etcd's "apply request took too long" (logged past 100 ms). With `above`, only applies that took longer
  * count: on 2 cores a fresh cluster logs 100-200 ms applies at rest, which a slow-disk drill must not count.
@@ -113,12 +103,8 @@ export function slowApply(opts: { on?: SubjectFilter; above?: Duration } = {}): 
   return {
     ...base,
     name: `log "apply request took too long" (took > ${formatDuration(limit * 1000)}) on ${opts.on ?? 'any'}`,
-    test: (o, scope) => {
-      if (base.test(o, scope) !== true) return undefined;
-      const took = /took[\s"(:]+([0-9][0-9.]*[a-zµ]+)/.exec(o.text ?? '')?.[1];
-      const sec = took === undefined ? undefined : parseGoDuration(took);
-      return sec !== undefined && sec > limit ? true : undefined;
-    },
+    // the log source reads the line's "took" into the observation's value (seconds)
+    test: (o, scope) => (base.test(o, scope) === true && o.value !== undefined && o.value > limit ? true : undefined),
   };
 }
 export const slowFdatasync = (opts: { on?: SubjectFilter } = {}): Cond => logLine('slow fdatasync', opts);

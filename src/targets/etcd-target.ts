@@ -22,10 +22,11 @@ export interface EtcdMember {
   /** "major:minor" of the whole block device the member's data dir lives on. */
   dataDevice(): Promise<string>;
   /**
-   * Present when the member's data dir is behind kdrill-slowfs: the node file
-   * holding its exact fsync delay in ms (absent or 0 = none), and the layer's counters.
+   * Present when the member's data dir is behind kdrill-slowfs: the file in
+   * `container` holding its exact fsync delay in ms (absent or 0 = none), and
+   * the layer's counters (delay_ms in force, fsyncs, delayed).
    */
-  fsyncDelay?: { container: string; controlFile: string; stats(): Promise<Record<string, number>> };
+  fsyncDelay?: { controlFile: string; stats(): Promise<Record<string, number>> };
   /** Follows the member's log lines from `since` (epoch ms); returns how to stop. Survives member restarts. */
   followLogs(since: number, onLine: (line: string) => void): () => void;
 }

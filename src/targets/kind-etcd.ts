@@ -85,7 +85,7 @@ function member(name: string, node: { id: string; ip: string }, dataDevice: () =
       return blkioDir(p);
     },
     dataDevice,
-    ...(slowfs ? { fsyncDelay: { container: name, controlFile: SLOWFS_CONTROL, stats: () => slowFsStats(name) } } : {}),
+    ...(slowfs ? { fsyncDelay: { controlFile: SLOWFS_CONTROL, stats: () => slowFsStats(name) } } : {}),
     followLogs(since, onLine) {
       return followPodLogs(name, '/var/log/pods/kube-system_etcd-*/etcd', since, (line) => onLine(line));
     },

@@ -51,6 +51,16 @@ function controlPlaneNodeName(cluster: string, i: number): string {
   return `${cluster}-control-plane${i === 0 ? '' : i + 1}`;
 }
 
+/** Every control plane's /var/lib/etcd must be kdrill-slowfs, mounted and serving. */
+async function requireSlowFs(name: string, controlPlanes: number, why: { what: string; hint: string }): Promise<void> {
+  for (let i = 0; i < controlPlanes; i++) {
+    const node = controlPlaneNodeName(name, i);
+    if (!(await slowFsActive(node))) {
+      throw new KdrillError(`cluster ${name} ${why.what}: ${node}'s /var/lib/etcd is not behind kdrill-slowfs`, { hint: why.hint });
+    }
+  }
+}
+
 async function provision(shape: ClusterShape): Promise<PooledCluster> {
   const name = clusterName(shape.name);
   const disks = new Map<string, LoopDisk>();
@@ -74,14 +84,10 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
       throw new Error(`cluster ${name} exists with ${cp}+${wk} nodes, the drill wants ${shape.controlPlanes}+${shape.workers}: delete it (kdrill cluster down ${name})`);
     }
     if (shape.etcdSlowFs) {
-      for (let i = 0; i < cp; i++) {
-        const node = controlPlaneNodeName(name, i);
-        if (!(await slowFsActive(node))) {
-          throw new KdrillError(`cluster ${name} exists but ${node}'s /var/lib/etcd is not behind kdrill-slowfs, which this drill's shape needs`, {
-            hint: `delete it (kdrill cluster down ${name.replace(/^kdrill-/, '')}); the drill creates it again`,
-          });
-        }
-      }
+      await requireSlowFs(name, cp, {
+        what: 'exists without it, which this drill\'s shape needs',
+        hint: `delete it (kdrill cluster down ${name.replace(/^kdrill-/, '')}); the drill creates it again`,
+      });
     }
     const cluster = await attachCluster(name);
     await cluster.loadImage(await ensureAgentImage()); // it may predate the current agent image
@@ -112,12 +118,7 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
   const { result } = await poolJournal().change({ type: 'kind-cluster', name }, () =>
     clusterUp({ name, kindConfig: cfgPath, controlPlanes: shape.controlPlanes, workers: shape.workers }),
   );
-  if (slowfs) {
-    for (let i = 0; i < shape.controlPlanes; i++) {
-      const node = controlPlaneNodeName(name, i);
-      if (!(await slowFsActive(node))) throw new KdrillError(`${node}: kdrill-slowfs is not mounted on /var/lib/etcd after cluster creation (see journalctl -u kdrill-slowfs in the node)`);
-    }
-  }
+  if (slowfs) await requireSlowFs(name, shape.controlPlanes, { what: 'was just created without it', hint: 'see journalctl -u kdrill-slowfs in the node' });
   return { cluster: result.cluster, disks };
 }
 

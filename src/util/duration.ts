@@ -1,7 +1,10 @@
-/** Durations as a scenario author writes them: '800ms', '15s', '3m', '1h', '1m30s', or a number of ms. */
+/**
+ * Durations as a scenario author writes them: '800ms', '15s', '3m', '1h', '1m30s', or a number of ms;
+ * Go's own (etcd's logs: '1.253972661s', '850µs') read the same way.
+ */
 export type Duration = string | number;
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export function parseDuration(d: Duration, field = 'duration'): number {
   if (typeof d === 'number') {
@@ -9,7 +12,7 @@ export function parseDuration(d: Duration, field = 'duration'): number {
     return d;
   }
   const s = String(d).trim();
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
   let total = 0;
   let matched = 0;
   let m: RegExpExecArray | null;

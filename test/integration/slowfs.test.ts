@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
-import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSlowFs } from '../../src/cluster/slowfs.js';
@@ -31,6 +31,15 @@ describe('kdrill-slowfs: the real FUSE layer on this host, real fdatasync', func
   let dir: string;
   let daemon: ResultPromise | undefined;
   const control = () => join(dir, 'delay-ms');
+  /** The layer rewrites its stats file as soon as it takes a new delay: wait for that, not for a fixed time. */
+  const inForce = async (ms: number) => {
+    for (let i = 0; i < 100; i++) {
+      const stats = existsSync(join(dir, 'stats')) ? readFileSync(join(dir, 'stats'), 'utf8') : '';
+      if (stats.includes(`delay_ms ${ms}\n`)) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`kdrill-slowfs did not report delay_ms ${ms} within 2 s`);
+  };
 
   before(async function () {
     const bin = join(await ensureSlowFs(), 'kdrill-slowfs');
@@ -54,11 +63,11 @@ describe('kdrill-slowfs: the real FUSE layer on this host, real fdatasync', func
     const got: Record<number, number> = {};
     for (const ms of [100, 800]) {
       writeFileSync(control(), `${ms}\n`);
-      await new Promise((r) => setTimeout(r, 300)); // re-read every 100 ms
+      await inForce(ms);
       got[ms] = fdatasyncMeanMs(file, ms === 800 ? 4 : 10);
     }
     writeFileSync(control(), '0\n');
-    await new Promise((r) => setTimeout(r, 300));
+    await inForce(0);
     const after = fdatasyncMeanMs(file, 10);
     record('kdrill-slowfs', `fdatasync mean: ${base.toFixed(1)} ms at 0, ${got[100]!.toFixed(1)} ms at 100, ${got[800]!.toFixed(1)} ms at 800, ${after.toFixed(1)} ms after reset`);
     expect(base).to.be.below(50);

@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { delayFsync } from '../../src/faults/delay-fsync.js';
 import { SLOWFS_DISK, slowFsMounts } from '../../src/cluster/slowfs.js';
 import { livenessArithmetic, livenessRestartPeriodMs } from '../../src/targets/etcd-probes.js';
-import { parseGoDuration, slowApply } from '../../src/signals/etcd-conditions.js';
+import { slowApply } from '../../src/signals/etcd-conditions.js';
+import { etcdLogSource } from '../../src/signals/etcd-logs.js';
+import { ObservationLog } from '../../src/signals/observation.js';
+import { parseDuration } from '../../src/util/duration.js';
 
 describe('unit: kdrill-slowfs', () => {
   it('mounts the disk beside /var/lib/etcd and the unit, binary and kubelet drop-in from one versioned directory', () => {
@@ -24,22 +27,37 @@ describe('unit: kdrill-slowfs', () => {
 
 describe('unit: slow applies by how long they took', () => {
   it('reads Go durations', () => {
-    expect(parseGoDuration('1.253972661s')).to.be.closeTo(1.254, 1e-3);
-    expect(parseGoDuration('179.549725ms')).to.be.closeTo(0.1795, 1e-4);
-    expect(parseGoDuration('1m2.5s')).to.equal(62.5);
-    expect(parseGoDuration('850µs')).to.be.closeTo(0.00085, 1e-9);
-    expect(parseGoDuration('soon')).to.equal(undefined);
+    expect(parseDuration('1.253972661s')).to.be.closeTo(1254, 1);
+    expect(parseDuration('179.549725ms')).to.be.closeTo(179.5, 0.1);
+    expect(parseDuration('1m2.5s')).to.equal(62_500);
+    expect(parseDuration('850µs')).to.be.closeTo(0.85, 1e-6);
+    expect(() => parseDuration('soon')).to.throw(/cannot read/);
   });
 
-  it('counts only applies over the threshold, in text and JSON log forms', () => {
+  it("the log source carries a line's took as the observation's value", async () => {
+    const lines = [
+      '{"level":"warn","ts":"2026-11-22T03:10:00Z","msg":"apply request took too long","took":"1.253972661s","expected-duration":"100ms"}',
+      '{"level":"warn","ts":"2026-11-22T03:10:01Z","msg":"leader failed to send out heartbeat on time"}',
+    ];
+    const member = { name: 'm1', followLogs: (_: number, onLine: (l: string) => void) => (lines.forEach(onLine), () => undefined) };
+    const log = new ObservationLog();
+    await etcdLogSource().start({ target: { members: [member] } as never, log } as never);
+    const [apply, heartbeat] = log.all();
+    expect(apply).to.include({ text: 'apply request took too long (took 1.253972661s)' });
+    expect(apply!.value).to.be.closeTo(1.254, 1e-3);
+    expect(heartbeat!.value).to.equal(undefined);
+  });
+
+  it('counts only applies over the threshold', () => {
     const c = slowApply({ on: 'any', above: '500ms' });
     const scope = { faulty: new Set<string>() };
-    const obs = (text: string) => ({ signal: 'etcd.log', subject: 'm1', at: 0, text });
-    expect(c.test(obs('apply request took too long (took 179.549725ms)'), scope)).to.equal(undefined);
-    expect(c.test(obs('apply request took too long (took 1.253972661s)'), scope)).to.equal(true);
-    expect(c.test(obs('{"msg":"apply request took too long","took":"712.3ms","expected-duration":"100ms"}'), scope)).to.equal(true);
-    expect(c.test(obs('slow fdatasync (took 2s)'), scope)).to.equal(undefined);
-    expect(slowApply({ on: 'any' }).test(obs('apply request took too long (took 179.5ms)'), scope)).to.equal(true);
+    const obs = (text: string, value?: number) => ({ signal: 'etcd.log', subject: 'm1', at: 0, text, value });
+    expect(c.test(obs('apply request took too long (took 179.549725ms)', 0.1795), scope)).to.equal(undefined);
+    expect(c.test(obs('apply request took too long (took 1.253972661s)', 1.254), scope)).to.equal(true);
+    expect(c.test(obs('apply request took too long (took 712.3ms)', 0.7123), scope)).to.equal(true);
+    expect(c.test(obs('apply request took too long'), scope)).to.equal(undefined);
+    expect(c.test(obs('slow fdatasync (took 2s)', 2), scope)).to.equal(undefined);
+    expect(slowApply({ on: 'any' }).test(obs('apply request took too long (took 179.5ms)', 0.1795), scope)).to.equal(true);
   });
 });
 
