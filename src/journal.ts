@@ -1,7 +1,7 @@
 import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { hostname } from 'node:os';
 import { stateDir } from './util/paths.js';
+import { ownerAlive, thisProcess } from './util/owner.js';
 import { describeUndo, executeUndo, type UndoRecord } from './undo.js';
 
 /**
@@ -41,18 +41,9 @@ export function journalDir(): string {
   return join(stateDir(), 'journal');
 }
 
-function procStart(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
-  }
-}
-
 /** Whether the process that wrote a journal is still running (same pid, same start time, this host). */
 export function writerAlive(j: Pick<JournalFile, 'pid' | 'pidStart' | 'host'>): boolean {
-  return j.host === hostname() && procStart(j.pid) !== '' && procStart(j.pid) === j.pidStart;
+  return ownerAlive(j);
 }
 
 function writeOwnerOnly(path: string, data: string): void {
@@ -90,9 +81,7 @@ export class Journal {
     const j = new Journal(join(dir, `${runId}.json`), {
       runId,
       title,
-      host: hostname(),
-      pid: process.pid,
-      pidStart: procStart(process.pid),
+      ...thisProcess(),
       startedAt: new Date().toISOString(),
       entries: [],
     });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { clusterUp, deleteCluster } from '../cluster/cluster.js';
-import { listKdrillClusters, nodeContainers } from '../cluster/kind.js';
+import { clusterName, listKdrillClusters, nodeContainers } from '../cluster/kind.js';
+import { describeLease, leaseHolder } from '../cluster/lease.js';
 import { ensureDocker } from '../host/docker.js';
 import { KdrillError } from '../util/errors.js';
 import { log } from '../util/log.js';
@@ -9,8 +10,9 @@ import type { PullPolicy } from '../image/index.js';
 const USAGE = `usage:
   kdrill cluster up [--name NAME] [--control-planes N] [--workers N] [--config kind.yaml] [--pull auto|never|always]
       create (or reuse) kind cluster kdrill-NAME and wait until it is Ready; prints the kubeconfig path last
-  kdrill cluster down NAME... | --all
-      delete kdrill clusters (only names starting with kdrill-)
+  kdrill cluster down NAME... | --all [--force]
+      delete kdrill clusters (only names starting with kdrill-); a cluster a running
+      drill holds is left alone (named on stderr, exit 2) unless --force
   kdrill cluster list
       kdrill clusters on this Docker host`;
 
@@ -32,6 +34,7 @@ export async function run(argv: string[]): Promise<number> {
       config: { type: 'string' },
       pull: { type: 'string', default: 'auto' },
       all: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,8 +67,18 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       if (!names.length) throw new KdrillError('cluster down: name a cluster or pass --all');
-      for (const n of names) await log.step(`delete cluster ${n}`, () => deleteCluster(n));
-      return 0;
+      let skipped = 0;
+      for (const n of names) {
+        const full = clusterName(n);
+        const holder = values.force ? undefined : leaseHolder(full);
+        if (holder) {
+          skipped++;
+          log.info(`left ${full}: a running drill holds it, ${describeLease(holder)} (--force to delete it anyway)`);
+          continue;
+        }
+        await log.step(`delete cluster ${n}`, () => deleteCluster(n));
+      }
+      return skipped ? 2 : 0;
     }
     case 'list': {
       for (const c of await listKdrillClusters()) {

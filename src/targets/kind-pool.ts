@@ -10,6 +10,7 @@ import { stateDir } from '../util/paths.js';
 import { ensureAgentImage } from '../image/index.js';
 import { ensureSlowFs, slowFsActive, slowFsMounts } from '../cluster/slowfs.js';
 import { KdrillError } from '../util/errors.js';
+import { leaseCluster, releaseLease } from '../cluster/lease.js';
 import { writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 
@@ -40,6 +41,8 @@ export interface PooledCluster {
 }
 
 const held = new Map<string, Promise<PooledCluster>>();
+/** Clusters this process holds the lease of (see cluster/lease.ts). */
+const leased = new Set<string>();
 let journal: Journal | undefined;
 
 function poolJournal(): Journal {
@@ -127,6 +130,12 @@ export function acquireCluster(shape: ClusterShape): Promise<PooledCluster> {
   const key = clusterName(shape.name);
   let p = held.get(key);
   if (!p) {
+    try {
+      leaseCluster(key, runPurpose());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    leased.add(key);
     p = provision(shape);
     held.set(key, p);
     p.catch(() => held.delete(key));
@@ -137,17 +146,29 @@ export function acquireCluster(shape: ClusterShape): Promise<PooledCluster> {
 /** Deletes every cluster (and disk) this process created, unless `keep`. */
 export async function releaseClusters(opts: { keep?: boolean } = {}): Promise<Error[]> {
   held.clear();
-  if (!journal) return [];
-  const j = journal;
-  journal = undefined;
-  if (opts.keep) {
-    // kept clusters are the user's now (kdrill cluster down also removes their disks): forget the undo records
-    rmSync(j.path, { force: true });
-    return [];
+  try {
+    if (!journal) return [];
+    const j = journal;
+    journal = undefined;
+    if (opts.keep) {
+      // kept clusters are the user's now (kdrill cluster down also removes their disks): forget the undo records
+      rmSync(j.path, { force: true });
+      return [];
+    }
+    const errors = await j.revertAll();
+    j.close();
+    return errors;
+  } finally {
+    for (const c of leased) releaseLease(c);
+    leased.clear();
   }
-  const errors = await j.revertAll();
-  j.close();
-  return errors;
+}
+
+/** What the lease says this process is: the command line, short. */
+function runPurpose(): string {
+  const args = process.argv.slice(1).map((a) => a.replace(/^.*\/(?=[^/]+$)/, ''));
+  const s = args.join(' ');
+  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
 
 /** The IP of a node container on kind's docker network. */

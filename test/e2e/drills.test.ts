@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { execa } from 'execa';
 import type { Scenario } from '../../src/scenario.js';
 import type { Target } from '../../src/targets/target.js';
 import { runScenario } from '../../src/runner.js';
@@ -61,6 +62,17 @@ describe('e2e: incident drills on real kind clusters', function () {
   describe('one control plane + one worker, /var/lib/etcd on its own disk (incidents 000, 001)', function () {
     it('etcd-slow-disk: slow fsync, API timeouts, scheduler and controller-manager lose their leases and restart, pods keep answering', async () => {
       await mustPass(slowDisk);
+    });
+
+    it('while this run holds the cluster, a second `kdrill run` on it is refused and `kdrill cluster down` leaves it', async () => {
+      const other = await execa('node', ['dist/src/cli.js', 'run', 'etcd-slow-disk'], { reject: false, all: true, env: { CI: '1' } });
+      console.log(other.all.replace(/^/gm, '        | '));
+      expect(other.exitCode).to.equal(2);
+      expect(other.all).to.match(new RegExp(`kdrill-drill-1cp is in use by another kdrill run: pid ${process.pid}\\b`));
+      const down = await execa('node', ['dist/src/cli.js', 'cluster', 'down', 'drill-1cp'], { reject: false, all: true });
+      expect(down.exitCode, down.all).to.equal(2);
+      expect(down.all).to.match(/left kdrill-drill-1cp: a running drill holds it/);
+      expect(await listKdrillClusters()).to.include('kdrill-drill-1cp');
     });
 
     it('etcd-slow-disk, impossible: a fsync p99 above 60s within 20s fails', async () => {
