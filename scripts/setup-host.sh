@@ -1,6 +1,6 @@
 #!/bin/bash
 # Prepares a fresh Debian bookworm host for kdrill: Debian packages (docker.io,
-# debootstrap, jq), kernel limits for multi-node kind, and a running Docker
+# debootstrap, jq), Go (scripts/install-go.sh), kernel limits for multi-node kind, and a running Docker
 # daemon. Idempotent: every step checks first. Used by the README and .ci/run.
 set -euo pipefail
 log() { printf '[setup-host] %s\n' "$*" >&2; }
@@ -11,13 +11,17 @@ command -v dockerd >/dev/null || need_pkgs+=(docker.io)
 command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
 command -v jq >/dev/null || need_pkgs+=(jq)
 command -v gcc >/dev/null || need_pkgs+=(gcc libc6-dev)
-command -v go >/dev/null || need_pkgs+=(golang-go)
+command -v curl >/dev/null || need_pkgs+=(curl ca-certificates)
+command -v unzip >/dev/null || need_pkgs+=(unzip)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { log "need root to install: ${need_pkgs[*]}"; exit 1; }
   log "installing Debian packages: ${need_pkgs[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
+
+# Go >= 1.24 for kind, Kubernetes, etcd, CoreDNS (bookworm's golang-go is 1.19): from the Go module proxy if need be.
+bash "$here/install-go.sh"
 
 # kind with several nodes exhausts the default inotify limits (kubelet, systemd).
 for kv in fs.inotify.max_user_watches=524288 fs.inotify.max_user_instances=512; do

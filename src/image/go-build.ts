@@ -19,14 +19,21 @@ export interface GoBuildSpec {
   cgo?: boolean;
 }
 
+const GO_HINT = 'scripts/setup-host.sh installs Go 1.26.8 from the Go module proxy (scripts/install-go.sh); Debian bookworm\'s golang-go (1.19) is too old';
+
+/** The Go on PATH ("go1.26.8"), if it can build kind, Kubernetes v1.34, etcd 3.6 and CoreDNS (Go >= 1.24). */
 async function goVersion(): Promise<string> {
+  let v: string;
   try {
-    return (await execa('go', ['env', 'GOVERSION'])).stdout.trim();
+    v = (await execa('go', ['version'])).stdout.trim().split(/\s+/)[2] ?? '';
   } catch {
-    throw new KdrillError('the go command is not installed', {
-      hint: 'install Go (Debian: apt-get install golang-go, or the toolchain from go.dev); kdrill builds kind, Kubernetes, etcd and CoreDNS from the Go module proxy',
-    });
+    throw new KdrillError('the go command is not installed: kdrill builds kind, Kubernetes, etcd and CoreDNS from the Go module proxy', { hint: GO_HINT });
   }
+  const m = /^go(\d+)\.(\d+)/.exec(v);
+  if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 24)) {
+    throw new KdrillError(`go on PATH is ${v || 'unknown'}: Kubernetes v1.34 and kind v0.30 need Go >= 1.24`, { hint: GO_HINT });
+  }
+  return v;
 }
 
 function sha(s: string): string {
