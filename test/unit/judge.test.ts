@@ -133,6 +133,13 @@ describe('scenario verdict and exit code', () => {
     expect(scenarioVerdict([], [r('fail'), r('invalid')]).verdict).to.equal('invalid');
     expect(scenarioVerdict(['fault not in effect'], [r('pass')])).to.deep.equal({ verdict: 'invalid', reasons: ['fault not in effect'] });
     expect(scenarioVerdict([], []).verdict).to.equal('invalid');
+    // a run that stopped before the fault gives one reason, not one per expectation
+    const named = (name: string) => ({ name, verdict: 'invalid' as const, detail: 'the fault was never injected' });
+    expect(scenarioVerdict(['error: cluster kdrill-x is in use'], [named('a'), named('b')]).reasons).to.deep.equal([
+      'error: cluster kdrill-x is in use',
+      '2 expectations could not be judged: a, b',
+    ]);
+    expect(scenarioVerdict([], [named('a'), named('b')]).reasons).to.deep.equal(['a: the fault was never injected', 'b: the fault was never injected']);
   });
   it('exit codes: 0 pass, 1 fail, 2 invalid', () => {
     expect(exitCodeFor(['pass', 'pass'])).to.equal(0);
