@@ -11,11 +11,11 @@ import { apiUnavailable, restarted } from '../src/signals/kube-conditions.js';
 
 export default defineScenario({
   id: 'etcd-liveness-fixed',
-  title: "the same slow disk under today's kubeadm etcd probes: etcd is left alone",
+  title: "a slow disk under today's kubeadm etcd probes: etcd is left alone",
   incident:
     'The fix for incident 001: a liveness probe that asks whether etcd is alive, not whether a linearizable read ' +
-    'finishes in time. kubeadm v1.34 writes httpGet /livez on the metrics port plus a startupProbe. Under the same ' +
-    'slow disk that made the 2018 probe kill etcd, the kubelet must not restart it.',
+    'finishes in time. kubeadm v1.34 writes httpGet /livez on the metrics port plus a startupProbe. Under a ' +
+    'slow disk (here ~1.5 s fsync; the loop drill uses ~4 s, see its notes), the kubelet must not restart it.',
   source: 'incidents/001_22e58d6f0b883168.txt',
   target: kindCluster(SINGLE_CONTROL_PLANE),
   steady: [memberUnhealthy(), apiUnavailable()],

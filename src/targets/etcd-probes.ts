@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 /**
  * The etcd liveness probe kubeadm wrote in 2018 (incident 001), as it stands
  * in the postmortem: `etcdctl ... get foo`, initialDelaySeconds 15,
@@ -6,12 +7,20 @@
  * kdrill's etcd image has no shell (like upstream's), so the command runs
  * etcdctl directly instead of through `/bin/sh -ec`; etcdctl 3.6 speaks v3
  * without ETCDCTL_API=3.
+ *
+ * The endpoint: kubeadm 2018 wrote `https://[127.0.0.1]:2379`, which
+ * etcdctl 3.2 took. etcdctl 3.6 refuses it ("too many colons in address")
+ * and gives up after its 5 s dial timeout, on a healthy etcd, every time
+ * (measured): with it, the kubelet kills etcd every ~100 s whatever the disk
+ * does, and the drill would prove nothing. So the probe names the address
+ * kubeadm meant, `https://127.0.0.1:2379`, and provisioning checks that the
+ * probe passes on the healthy etcd before any fault (kind-etcd.ts).
  */
 export const KUBEADM_2018_ETCD_LIVENESS = {
   exec: {
     command: [
       'etcdctl',
-      '--endpoints=https://[127.0.0.1]:2379',
+      '--endpoints=https://127.0.0.1:2379',
       '--cacert=/etc/kubernetes/pki/etcd/ca.crt',
       '--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt',
       '--key=/etc/kubernetes/pki/etcd/healthcheck-client.key',
@@ -24,6 +33,28 @@ export const KUBEADM_2018_ETCD_LIVENESS = {
   failureThreshold: 8,
   periodSeconds: 10,
 };
+
+export interface ExecProbe {
+  exec: { command: string[] };
+  timeoutSeconds: number;
+}
+
+/**
+ * Runs an exec probe once the way the kubelet does, inside the container's
+ * mount and network namespaces (nsenter from the host into process `pid`),
+ * with the probe's own timeout.
+ */
+export async function runExecProbe(pid: number, probe: ExecProbe): Promise<{ ok: boolean; ms: number; output: string }> {
+  const started = Date.now();
+  const r = await execa('nsenter', ['-t', String(pid), '-m', '-n', '--', ...probe.exec.command], {
+    reject: false,
+    all: true,
+    timeout: probe.timeoutSeconds * 1000,
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
+    extendEnv: false,
+  });
+  return { ok: r.exitCode === 0 && !r.timedOut, ms: Date.now() - started, output: (r.all ?? '').trim() };
+}
 
 type Container = { name?: string; livenessProbe?: unknown; startupProbe?: unknown };
 

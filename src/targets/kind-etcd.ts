@@ -15,6 +15,7 @@ import { measureHistogram } from '../signals/histogram-poll.js';
 import { WAL_FSYNC } from '../faults/throttle-disk.js';
 import type { JournalEntry } from '../journal.js';
 import { SLOWFS_CONTROL, slowFsStats } from '../cluster/slowfs.js';
+import { runExecProbe, type ExecProbe } from './etcd-probes.js';
 
 export const ETCD_MANIFEST = '/etc/kubernetes/manifests/etcd.yaml';
 
@@ -146,7 +147,7 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
       }
       const cps = [...nodes].filter(([, n]) => n.role === 'control-plane');
 
-      const rewritten: { entry: JournalEntry; node: string; id: string }[] = [];
+      const rewritten: { entry: JournalEntry; node: string; id: string; probe?: ExecProbe }[] = [];
       if (opts.etcdPod) {
         for (const [name, node] of cps) {
           const original = await readNodeFile(name, ETCD_MANIFEST);
@@ -159,7 +160,9 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
             { type: 'node-file', container: name, path: ETCD_MANIFEST, contentB64: Buffer.from(original).toString('base64') },
             () => writeNodeFile(name, ETCD_MANIFEST, YAML.stringify(pod)),
           );
-          rewritten.push({ entry, node: name, id: node.id });
+          const etcd = ((pod.spec as { containers?: { name?: string; livenessProbe?: Partial<ExecProbe> }[] })?.containers ?? []).find((c) => c.name === 'etcd');
+          const probe = etcd?.livenessProbe?.exec ? (etcd.livenessProbe as ExecProbe) : undefined;
+          rewritten.push({ entry, node: name, id: node.id, probe });
           await waitForNewEtcd(node.id, before, 120_000);
         }
       }
@@ -171,6 +174,20 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
         member(name, node, async () => disks.get(name)?.majorMinor ?? nodeDataDevice(name), !!shape.etcdSlowFs),
       );
       await settle(members, ctx);
+      // A rewritten exec liveness probe must pass on the healthy etcd: if it fails before any fault, the kubelet's
+      // kills are the probe command's doing and a restart-loop drill would prove nothing (invalid).
+      for (const r of rewritten) {
+        if (!r.probe) continue;
+        const p = await etcdProcess(r.id);
+        if (!p) throw new KdrillError(`${r.node}: no etcd process to run its liveness probe in`);
+        const res = await runExecProbe(p.pid, r.probe);
+        if (!res.ok) {
+          throw new KdrillError(`${r.node}: etcd's liveness probe fails on the healthy etcd, before any fault (${res.ms} ms: ${res.output.split('\n').pop()})`, {
+            hint: "the kubelet would kill etcd whatever the fault does: fix the probe's command",
+          });
+        }
+        ctx.log(`${r.node}: etcd's liveness probe passes on the healthy etcd (${res.ms} ms)`);
+      }
       // client certificates for etcd, read once from the first control plane
       const pki = async (f: string) => Buffer.from((await readNodeFile(cps[0]![0], `/etc/kubernetes/pki/${f}`)) ?? '');
       const certs = { rootCertificate: await pki('etcd/ca.crt'), certChain: await pki('apiserver-etcd-client.crt'), privateKey: await pki('apiserver-etcd-client.key') };

@@ -117,7 +117,14 @@ describe('e2e: incident drills on real kind clusters', function () {
       expect(r.verdict).to.equal('fail');
     });
 
-    it('etcd-liveness-restart-loop: the 2018 probe kills a serving etcd at the pace its arithmetic predicts', async () => {
+    // PENDING, not passing: with the 2018 probe's endpoint written as kubeadm wrote it (https://[127.0.0.1]:2379),
+    // etcdctl 3.6 failed every probe on a healthy etcd, so earlier passes of this drill were the probe's syntax,
+    // not the disk. With the address etcdctl 3.6 takes, the probe passes at rest (22-38 ms) and, measured: at
+    // ~1.4 s fsync no kill in 5 min (reads 3.5-5 s, some pass and reset the count); at ~3.8 s fsync one kill
+    // 2m33s after injection, etcd back 31 s later, and no second restart within the 5 min hold, so no period to
+    // measure. The restart-period model (90 s) does not describe that yet: the drill needs a longer hold and a
+    // model of intermittently passing probes before it can be asserted. Run it by hand: kdrill run etcd-liveness-restart-loop.
+    it.skip('etcd-liveness-restart-loop: the 2018 probe kills a serving etcd at the pace its arithmetic predicts', async () => {
       await mustPass(livenessLoop);
     });
 
@@ -128,7 +135,7 @@ describe('e2e: incident drills on real kind clusters', function () {
       expect(r.verdict).to.equal('fail');
     });
 
-    it("etcd-liveness-fixed: today's kubeadm probes leave the same slow etcd alone", async () => {
+    it("etcd-liveness-fixed: today's kubeadm probes leave a slow etcd alone", async () => {
       await mustPass(livenessFixed);
     });
   });
