@@ -1,17 +1,18 @@
 import { homedir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 
 /**
  * The one stable directory where kdrill keeps what it builds (Go binaries,
  * rootfs tarballs, image build contexts) and its run state (journals,
- * kubeconfigs). Override with KDRILL_CACHE.
+ * kubeconfigs). Override with KDRILL_CACHE. Created on first use: it is the
+ * working directory of the Go builds, and a fresh machine has none.
  */
 export function cacheDir(): string {
-  if (process.env.KDRILL_CACHE) return resolve(process.env.KDRILL_CACHE);
-  const xdg = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(xdg, 'kdrill');
+  const dir = process.env.KDRILL_CACHE ? resolve(process.env.KDRILL_CACHE) : join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kdrill');
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }
 
 /** Where journals, kubeconfigs and other run state live (not build outputs). */
