@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateDir } from '../util/paths.js';
 import { isThisProcess, ownerAlive, thisProcess, type Owner } from '../util/owner.js';
@@ -35,6 +35,15 @@ function read(path: string): Lease | undefined {
   }
 }
 
+/** How long an existing lease file has been there without a readable lease (0 if absent or readable). */
+function unreadableFor(path: string): number {
+  try {
+    return read(path) ? 0 : Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 /** The live lease on a cluster, if any (this process's included). */
 export function leaseHolder(cluster: string): Lease | undefined {
   const l = read(leasePath(cluster));
@@ -56,6 +65,7 @@ export function leaseCluster(cluster: string, purpose: string): void {
   const path = leasePath(cluster);
   mkdirSync(leaseDir(), { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 3; attempt++) {
+    if (attempt > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100); // let a writer finish
     const have = read(path);
     if (have && isThisProcess(have)) {
       held.add(cluster);
@@ -66,7 +76,10 @@ export function leaseCluster(cluster: string, purpose: string): void {
         hint: `wait for it to finish, or stop it (kill ${have.pid}; kdrill clean then undoes what it left)`,
       });
     }
-    if (have || attempt > 0) rmSync(path, { force: true }); // stale: its process is gone
+    // stale: its process is gone, or the file stayed unreadable (a kill between create and write) for over 5 s;
+    // an unreadable file younger than that may be another run's lease being written: the create below fails and
+    // we look again
+    if (have || unreadableFor(path) > 5000) rmSync(path, { force: true });
     let fd: number;
     try {
       fd = openSync(path, 'wx', 0o600);
@@ -84,9 +97,7 @@ export function leaseCluster(cluster: string, purpose: string): void {
     held.add(cluster);
     if (!exitHook) {
       exitHook = true;
-      process.on('exit', () => {
-        for (const c of held) releaseLease(c);
-      });
+      process.on('exit', releaseHeldLeases);
     }
     return;
   }
@@ -101,15 +112,7 @@ export function releaseLease(cluster: string): void {
   if (have && isThisProcess(have)) rmSync(path, { force: true });
 }
 
-/** Live leases of other processes, for commands that would pull a cluster from under them. */
-export function foreignLeases(): Lease[] {
-  let names: string[];
-  try {
-    names = readdirSync(leaseDir()).filter((n) => n.endsWith('.json'));
-  } catch {
-    return [];
-  }
-  return names
-    .map((n) => read(join(leaseDir(), n)))
-    .filter((l): l is Lease => !!l && ownerAlive(l) && !isThisProcess(l));
+/** Gives back every cluster this process leased (the pool, when a run ends). */
+export function releaseHeldLeases(): void {
+  for (const c of [...held]) releaseLease(c);
 }

@@ -58,10 +58,20 @@ export async function runExecProbe(pid: number, probe: ExecProbe): Promise<{ ok:
 
 type Container = { name?: string; livenessProbe?: unknown; startupProbe?: unknown };
 
+/** The etcd container of an etcd static pod (parsed YAML). */
+function etcdContainer(pod: Record<string, unknown>): Container | undefined {
+  return (pod.spec as { containers?: Container[] } | undefined)?.containers?.find((c) => c.name === 'etcd');
+}
+
+/** The exec liveness probe of an etcd static pod, if it has one. */
+export function etcdExecLivenessProbe(pod: Record<string, unknown>): ExecProbe | undefined {
+  const p = etcdContainer(pod)?.livenessProbe as Partial<ExecProbe> | undefined;
+  return p?.exec ? (p as ExecProbe) : undefined;
+}
+
 /** Rewrites an etcd static pod (parsed YAML) to carry the 2018 probe and no startupProbe (kubeadm had none then). */
 export function withKubeadm2018LivenessProbe(pod: Record<string, unknown>): void {
-  const spec = pod.spec as { containers?: Container[] } | undefined;
-  const etcd = spec?.containers?.find((c) => c.name === 'etcd');
+  const etcd = etcdContainer(pod);
   if (!etcd) throw new Error('the etcd static pod has no container named etcd');
   etcd.livenessProbe = structuredClone(KUBEADM_2018_ETCD_LIVENESS);
   delete etcd.startupProbe;

@@ -15,7 +15,7 @@ import { measureHistogram } from '../signals/histogram-poll.js';
 import { WAL_FSYNC } from '../faults/throttle-disk.js';
 import type { JournalEntry } from '../journal.js';
 import { SLOWFS_CONTROL, slowFsStats } from '../cluster/slowfs.js';
-import { runExecProbe, type ExecProbe } from './etcd-probes.js';
+import { etcdExecLivenessProbe, runExecProbe, type ExecProbe } from './etcd-probes.js';
 
 export const ETCD_MANIFEST = '/etc/kubernetes/manifests/etcd.yaml';
 
@@ -160,9 +160,7 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
             { type: 'node-file', container: name, path: ETCD_MANIFEST, contentB64: Buffer.from(original).toString('base64') },
             () => writeNodeFile(name, ETCD_MANIFEST, YAML.stringify(pod)),
           );
-          const etcd = ((pod.spec as { containers?: { name?: string; livenessProbe?: Partial<ExecProbe> }[] })?.containers ?? []).find((c) => c.name === 'etcd');
-          const probe = etcd?.livenessProbe?.exec ? (etcd.livenessProbe as ExecProbe) : undefined;
-          rewritten.push({ entry, node: name, id: node.id, probe });
+          rewritten.push({ entry, node: name, id: node.id, probe: etcdExecLivenessProbe(pod) });
           await waitForNewEtcd(node.id, before, 120_000);
         }
       }

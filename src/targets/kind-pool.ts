@@ -10,7 +10,7 @@ import { stateDir } from '../util/paths.js';
 import { ensureAgentImage } from '../image/index.js';
 import { ensureSlowFs, slowFsActive, slowFsMounts } from '../cluster/slowfs.js';
 import { KdrillError } from '../util/errors.js';
-import { leaseCluster, releaseLease } from '../cluster/lease.js';
+import { leaseCluster, releaseHeldLeases } from '../cluster/lease.js';
 import { writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 
@@ -41,8 +41,6 @@ export interface PooledCluster {
 }
 
 const held = new Map<string, Promise<PooledCluster>>();
-/** Clusters this process holds the lease of (see cluster/lease.ts). */
-const leased = new Set<string>();
 let journal: Journal | undefined;
 
 function poolJournal(): Journal {
@@ -135,7 +133,6 @@ export function acquireCluster(shape: ClusterShape): Promise<PooledCluster> {
     } catch (e) {
       return Promise.reject(e);
     }
-    leased.add(key);
     p = provision(shape);
     held.set(key, p);
     p.catch(() => held.delete(key));
@@ -159,8 +156,7 @@ export async function releaseClusters(opts: { keep?: boolean } = {}): Promise<Er
     j.close();
     return errors;
   } finally {
-    for (const c of leased) releaseLease(c);
-    leased.clear();
+    releaseHeldLeases();
   }
 }
 

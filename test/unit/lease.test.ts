@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, utimesSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { foreignLeases, leaseCluster, leaseDir, leaseHolder, releaseLease, type Lease } from '../../src/cluster/lease.js';
+import { leaseCluster, leaseDir, leaseHolder, releaseHeldLeases, releaseLease, type Lease } from '../../src/cluster/lease.js';
 import { procStart } from '../../src/util/owner.js';
 import { KdrillError } from '../../src/util/errors.js';
 
@@ -30,10 +30,12 @@ describe('cluster lease (one run at a time on a cluster)', () => {
     expect(l.pid).to.equal(process.pid);
     expect(l.purpose).to.equal('kdrill run x');
     expect(leaseHolder('kdrill-a')?.pid).to.equal(process.pid);
-    expect(foreignLeases().map((x) => x.cluster)).to.not.include('kdrill-a');
     releaseLease('kdrill-a');
     expect(existsSync(join(leaseDir(), 'kdrill-a.json'))).to.equal(false);
     expect(leaseHolder('kdrill-a')).to.equal(undefined);
+    leaseCluster('kdrill-a', 'kdrill run x');
+    releaseHeldLeases(); // what the pool does when a run ends
+    expect(existsSync(join(leaseDir(), 'kdrill-a.json'))).to.equal(false);
   });
 
   it('refuses a cluster a live process holds, naming its pid, and leaves its lease alone', () => {
@@ -41,7 +43,7 @@ describe('cluster lease (one run at a time on a cluster)', () => {
     expect(() => leaseCluster('kdrill-b', 'kdrill run x'))
       .to.throw(KdrillError, new RegExp(`kdrill-b is in use by another kdrill run: pid ${other.pid} \\(mocha drills.test.js`));
     expect(leaseHolder('kdrill-b')?.pid).to.equal(other.pid);
-    expect(foreignLeases().map((x) => x.cluster)).to.include('kdrill-b');
+    expect(existsSync(join(leaseDir(), 'kdrill-b.json'))).to.equal(true);
     releaseLease('kdrill-b'); // not ours: a no-op
     expect(leaseHolder('kdrill-b')?.pid).to.equal(other.pid);
   });
@@ -60,9 +62,17 @@ describe('cluster lease (one run at a time on a cluster)', () => {
 
   it('takes over a lease file left empty by a process killed between create and write', () => {
     writeFileSync(join(leaseDir(), 'kdrill-e.json'), '');
+    const old = new Date(Date.now() - 10_000);
+    utimesSync(join(leaseDir(), 'kdrill-e.json'), old, old);
     leaseCluster('kdrill-e', 'kdrill run x');
     expect(leaseHolder('kdrill-e')?.pid).to.equal(process.pid);
     releaseLease('kdrill-e');
+  });
+
+  it('does not take a lease file that is empty but fresh (another run between create and write)', () => {
+    writeFileSync(join(leaseDir(), 'kdrill-f.json'), '');
+    expect(() => leaseCluster('kdrill-f', 'kdrill run x')).to.throw(KdrillError, /could not take its lease/);
+    expect(existsSync(join(leaseDir(), 'kdrill-f.json'))).to.equal(true);
   });
 
   it('refuses a name that is not a cluster name (no path tricks)', () => {
