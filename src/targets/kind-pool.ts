@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Journal } from '../journal.js';
 import { clusterUp, attachCluster, type KindCluster } from '../cluster/cluster.js';
 import { clusterName, listKdrillClusters, nodeContainers } from '../cluster/kind.js';
@@ -10,7 +10,8 @@ import { stateDir } from '../util/paths.js';
 import { ensureAgentImage } from '../image/index.js';
 import { ensureSlowFs, slowFsActive, slowFsMounts } from '../cluster/slowfs.js';
 import { KdrillError } from '../util/errors.js';
-import { leaseCluster, releaseHeldLeases } from '../cluster/lease.js';
+import { readNodeFile } from '../cluster/node-files.js';
+import { leaseCluster, releaseHeldLeases, releaseLease } from '../cluster/lease.js';
 import { writeFileSync } from 'node:fs';
 import YAML from 'yaml';
 
@@ -32,6 +33,13 @@ export interface ClusterShape {
    * layer's process, which does the disk I/O.
    */
   etcdSlowFs?: boolean;
+  /**
+   * The kubelets' log verbosity. At 2 the kubelet logs its probe failures and
+   * why it kills a container ("Container etcd failed liveness probe, will be
+   * restarted") in its journal, which a drill reads from the node: its Events
+   * say the same, but they go through an API server the fault has taken away.
+   */
+  kubeletVerbosity?: number;
 }
 
 export interface PooledCluster {
@@ -90,6 +98,17 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
         hint: `delete it (kdrill cluster down ${name.replace(/^kdrill-/, '')}); the drill creates it again`,
       });
     }
+    if (shape.kubeletVerbosity !== undefined) {
+      for (const n of have) {
+        const cfg = YAML.parse((await readNodeFile(n.name, '/var/lib/kubelet/config.yaml')) ?? '{}') as { logging?: { verbosity?: number } } | null;
+        const v = cfg?.logging?.verbosity ?? 0;
+        if (v !== shape.kubeletVerbosity) {
+          throw new KdrillError(`cluster ${name} exists with kubelet verbosity ${v} on ${n.name}; this drill's shape reads the kubelet's journal at ${shape.kubeletVerbosity}`, {
+            hint: `delete it (kdrill cluster down ${name.replace(/^kdrill-/, '')}); the drill creates it again`,
+          });
+        }
+      }
+    }
     const cluster = await attachCluster(name);
     await cluster.loadImage(await ensureAgentImage()); // it may predate the current agent image
     await cluster.waitReady(cp + wk, 5 * 60_000);
@@ -114,6 +133,7 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
   const cfgDir = join(stateDir(), 'kind-config');
   mkdirSync(cfgDir, { recursive: true, mode: 0o700 });
   const base: KindConfig = { kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', nodes };
+  if (shape.kubeletVerbosity !== undefined) base.kubeadmConfigPatches = [`kind: KubeletConfiguration\nlogging:\n  verbosity: ${shape.kubeletVerbosity}\n`];
   const cfgPath = join(cfgDir, `${name}.shape.yaml`);
   writeFileSync(cfgPath, YAML.stringify(base), { mode: 0o600 });
   const { result } = await poolJournal().change({ type: 'kind-cluster', name }, () =>
@@ -138,6 +158,34 @@ export function acquireCluster(shape: ClusterShape): Promise<PooledCluster> {
     p.catch(() => held.delete(key));
   }
   return p;
+}
+
+/**
+ * Deletes one shape's cluster (and its disks) if this process created it, and
+ * gives back its lease: so a suite that is done with a shape does not keep its
+ * nodes eating the CPU the next shape's drills are timed on.
+ */
+export async function releaseCluster(shape: ClusterShape): Promise<Error[]> {
+  const key = clusterName(shape.name);
+  const p = held.get(key);
+  if (!p) return [];
+  held.delete(key);
+  await p.catch(() => undefined);
+  const errors: Error[] = [];
+  // its disks are <cluster>-cp<N>.img (a longer cluster name, say <cluster>-slowfs, is another shape's)
+  const diskOf = (file: unknown) => /^\d+\.img$/.test(basename(String(file)).slice(`${key}-cp`.length)) && basename(String(file)).startsWith(`${key}-cp`);
+  const mine = (journal?.pending() ?? []).filter(
+    (e) => (e.undo.type === 'kind-cluster' && e.undo.name === key) || (e.undo.type === 'loop-disk' && diskOf(e.undo.file)),
+  );
+  for (const e of mine.reverse()) {
+    try {
+      await journal!.revert(e);
+    } catch (err) {
+      errors.push(err as Error);
+    }
+  }
+  releaseLease(key);
+  return errors;
 }
 
 /** Deletes every cluster (and disk) this process created, unless `keep`. */

@@ -6,6 +6,17 @@ import type { ClusterShape } from './kind-pool.js';
  * control planes raft needs for 002. Each control plane's /var/lib/etcd is a
  * disk of its own, as /var/lib/etcd on a USB stick was in 000; the three
  * control planes see theirs through kdrill-slowfs, for 002's exact 800 ms fsync.
+ * The liveness drills of 001 need an exact, steady fsync too (a probe that
+ * passes once resets the kubelet's count): a single master behind the layer.
  */
 export const SINGLE_CONTROL_PLANE: ClusterShape = { name: 'drill-1cp', controlPlanes: 1, workers: 1, etcdOwnDisk: true };
 export const THREE_CONTROL_PLANES: ClusterShape = { name: 'drill-3cp', controlPlanes: 3, workers: 1, etcdOwnDisk: true, etcdSlowFs: true };
+export const SINGLE_CONTROL_PLANE_SLOWFS: ClusterShape = {
+  name: 'drill-1cp-slowfs',
+  controlPlanes: 1,
+  workers: 1,
+  etcdOwnDisk: true,
+  etcdSlowFs: true,
+  // the kill's reason from the kubelet's own journal: its Events need the API server the drill takes away
+  kubeletVerbosity: 2,
+};
