@@ -4,7 +4,7 @@ import type { Condition } from './signal.js';
 import { nodeProcessSource } from './kube-procs.js';
 import { apiWriteSource } from './kube-api.js';
 import { kubeEventSource } from './kube-events.js';
-import { componentLogSource } from './kube-logs.js';
+import { componentLogSource, kubeletLogSource } from './kube-logs.js';
 
 /**
  * What a kind cluster shows, in the words the postmortems use. Components are
@@ -71,12 +71,24 @@ export function kubeEvent(pattern: RegExp, opts: { pod?: RegExp; label?: string 
   };
 }
 
-/** The kubelet killed the container because its liveness probe failed: the finding that names the probe. */
+/**
+ * The kubelet killed the container because its liveness probe failed: the
+ * finding that names the probe. Two witnesses: the kubelet's Event, and its
+ * own journal on the node (at verbosity 2: `containerMessage="Container etcd
+ * failed liveness probe, will be restarted"`). The journal is the one that
+ * survives a control plane that is down: with etcd at 6 s per fsync no kill
+ * Event reached the API (measured), as in 001, where kubectl could not connect.
+ */
 export function killedByLivenessProbe(container: Component): Cond {
-  return kubeEvent(new RegExp(`Container ${container} failed liveness probe, will be restarted`), {
-    pod: new RegExp(`^${container}-`),
-    label: `kubelet killed ${container}: liveness probe failed`,
-  });
+  const message = `Container ${container} failed liveness probe, will be restarted`;
+  const event = kubeEvent(new RegExp(message), { pod: new RegExp(`^${container}-`) });
+  const inJournal = new RegExp(`pod="kube-system/${container}-[^"]*".*${message}|${message}.*pod="kube-system/${container}-`);
+  return {
+    name: `kubelet killed ${container}: liveness probe failed`,
+    kind: 'event',
+    sources: [...event.sources, kubeletLogSource()],
+    test: (o, scope) => (o.signal === 'log.kubelet' ? (inJournal.test(o.text ?? '') ? true : undefined) : event.test(o, scope)),
+  };
 }
 
 /** A line in a component's own log (read from the node, not through the API). */

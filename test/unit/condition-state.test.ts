@@ -45,3 +45,23 @@ describe('etcd conditions over observations', () => {
     expect(recoveryInstant(obs, [c], scope, 5)).to.equal(9);
   });
 });
+
+describe('kube conditions over observations', () => {
+  // a line from a kind node's kubelet journal at verbosity 2, measured with etcd at 6 s per fsync
+  const journal =
+    'I1124 02:24:11.644282     665 kuberuntime_manager.go:1182] "Message for Container of pod" containerName="etcd" ' +
+    'containerStatusID={"Type":"containerd","ID":"3588fa0de7b4"} pod="kube-system/etcd-kdrill-drill-1cp-slowfs-control-plane" ' +
+    'containerMessage="Container etcd failed liveness probe, will be restarted"';
+  it('killedByLivenessProbe: the kubelet journal line and the Event both name the kill; other containers and pods do not', async () => {
+    const { killedByLivenessProbe } = await import('../../src/signals/kube-conditions.js');
+    const c = killedByLivenessProbe('etcd') as Condition;
+    const at = 1;
+    expect(c.test({ signal: 'log.kubelet', subject: 'n1', at, text: journal }, scope)).to.equal(true);
+    expect(c.test({ signal: 'log.kubelet', subject: 'n1', at, text: journal.replaceAll('etcd', 'kube-apiserver') }, scope)).to.equal(undefined);
+    expect(c.test({ signal: 'log.kubelet', subject: 'n1', at, text: journal.replace('kube-system/etcd-', 'default/etcd-') }, scope)).to.equal(undefined);
+    expect(c.test({ signal: 'log.kubelet', subject: 'n1', at, text: 'prober.go:107] "Probe failed" probeType="Liveness" pod="kube-system/etcd-x"' }, scope)).to.equal(undefined);
+    const ev = { signal: 'kube.event', at, text: 'Killing: Container etcd failed liveness probe, will be restarted' };
+    expect(c.test({ ...ev, subject: 'etcd-kdrill-drill-1cp-control-plane' }, scope)).to.equal(true);
+    expect(c.test({ ...ev, subject: 'kube-apiserver-kdrill-drill-1cp-control-plane' }, scope)).to.equal(undefined);
+  });
+});
