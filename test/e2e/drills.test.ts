@@ -24,7 +24,7 @@ import raftLeader from '../../scenarios/etcd-raft-stall-leader.js';
 import raftPastElection from '../../scenarios/etcd-raft-stall-leader-past-election.js';
 
 /**
- * The incident drills on real kind clusters (one 1+1 and one 3+1 cluster,
+ * The incident drills on real kind clusters (a 1+1, a 1+1 with etcd behind kdrill-slowfs and a 3+1 cluster,
  * shared by the drills of each shape). Every drill must pass; for each, a
  * deliberately impossible variant must not.
  */
