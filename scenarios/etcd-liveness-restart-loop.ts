@@ -14,7 +14,7 @@ import { configMapIntegrity } from '../src/probes/configmap-integrity.js';
 
 export default defineScenario({
   id: 'etcd-liveness-restart-loop',
-  title: "kubeadm's 2018 etcd liveness probe kills a slow but live etcd every 90 seconds",
+  title: "kubeadm's 2018 etcd liveness probe kills a slow but live etcd again and again (every ~2 min in the postmortem, 90 s here)",
   incident:
     'A single-master kubeadm cluster: etcd and the API server restarted 183 times. etcd logged a normal start, ' +
     'served for about two minutes, then received SIGTERM from the kubelet. The static pod carried ' +
@@ -42,6 +42,8 @@ export default defineScenario({
     detected(restarted('etcd')).within('4m'),
     // the postmortem's other count: the API server went down with etcd (CrashLoopBackOff, measured)
     detected(restarted('kube-apiserver')).within('5m'),
+    // the postmortem multiplied failureThreshold by timeoutSeconds (8 × 15 s = 2 min); the kubelet counts periods:
+    // 15 s initial delay + 7 × 10 s + the 8th probe's 5 s (etcdctl gives up before the 15 s timeout) = 90 s
     holds(restartPeriod({ component: 'etcd', probe: KUBEADM_2018_ETCD_LIVENESS })).throughout(),
     // every etcd the kubelet killed answered today's liveness question (/livez within 15 s) just before
     holds(etcdLive()).throughout(),

@@ -82,12 +82,13 @@ export function kubeEvent(pattern: RegExp, opts: { pod?: RegExp; label?: string 
 export function killedByLivenessProbe(container: Component): Cond {
   const message = `Container ${container} failed liveness probe, will be restarted`;
   const event = kubeEvent(new RegExp(message), { pod: new RegExp(`^${container}-`) });
-  const inJournal = new RegExp(`pod="kube-system/${container}-[^"]*".*${message}|${message}.*pod="kube-system/${container}-`);
+  // kuberuntime_manager's structured line: ... pod="kube-system/etcd-<node>" containerMessage="<message>"
+  const inJournal = new RegExp(`pod="kube-system/${container}-[^"]*".*${message}`);
   return {
     name: `kubelet killed ${container}: liveness probe failed`,
     kind: 'event',
     sources: [...event.sources, kubeletLogSource()],
-    test: (o, scope) => (o.signal === 'log.kubelet' ? (inJournal.test(o.text ?? '') ? true : undefined) : event.test(o, scope)),
+    test: (o, scope) => (o.signal !== 'log.kubelet' ? event.test(o, scope) : inJournal.test(o.text ?? '') || undefined),
   };
 }
 

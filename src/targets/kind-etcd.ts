@@ -66,18 +66,25 @@ async function waitForNewEtcd(nodeId: string, afterTicks: number, timeoutMs: num
   throw new KdrillError(`etcd did not restart in node ${nodeId.slice(0, 12)} within ${timeoutMs / 1000}s after its manifest changed`);
 }
 
+/**
+ * GET on etcd's metrics port (127.0.0.1:2381, inside the node: /metrics, /livez,
+ * /readyz, /health), through the node container, not a port opened to the host.
+ * Rejects on no answer within `timeoutMs` or an HTTP error status.
+ */
+export async function etcdMetricsPortGet(node: string, path: string, timeoutMs: number): Promise<string> {
+  const r = await execa('docker', ['exec', node, 'curl', '-sf', '--max-time', String(timeoutMs / 1000), `http://127.0.0.1:2381${path}`], {
+    timeout: timeoutMs + 2000,
+  });
+  return r.stdout;
+}
+
 function member(name: string, node: { id: string; ip: string }, dataDevice: () => Promise<string>, slowfs: boolean): EtcdMember {
   return {
     name,
     container: name,
     peerNetwork: { name: 'kind', aliases: [name] },
     clientUrl: () => `https://${node.ip}:2379`,
-    async metrics(timeoutMs = 3000) {
-      const r = await execa('docker', ['exec', name, 'curl', '-sf', '--max-time', String(timeoutMs / 1000), 'http://127.0.0.1:2381/metrics'], {
-        timeout: timeoutMs + 2000,
-      });
-      return r.stdout;
-    },
+    metrics: (timeoutMs = 3000) => etcdMetricsPortGet(name, '/metrics', timeoutMs),
     async blkioCgroupDir() {
       // behind kdrill-slowfs the layer's process does etcd's disk I/O, so it is charged for it
       const ps = slowfs ? await processesInContainer(node.id, 'kdrill-slowfs') : [await etcdProcess(node.id)];

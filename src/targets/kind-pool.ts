@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Journal } from '../journal.js';
 import { clusterUp, attachCluster, type KindCluster } from '../cluster/cluster.js';
 import { clusterName, listKdrillClusters, nodeContainers } from '../cluster/kind.js';
@@ -56,6 +56,11 @@ function poolJournal(): Journal {
   return journal;
 }
 
+/** The loop disk under control plane i's /var/lib/etcd. */
+function etcdDiskName(cluster: string, i: number): string {
+  return `${cluster}-cp${i + 1}`;
+}
+
 function controlPlaneNodeName(cluster: string, i: number): string {
   return `${cluster}-control-plane${i === 0 ? '' : i + 1}`;
 }
@@ -76,7 +81,7 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
   const exists = (await listKdrillClusters()).includes(name);
   if (shape.etcdOwnDisk || shape.etcdSlowFs) {
     for (let i = 0; i < shape.controlPlanes; i++) {
-      const diskName = `${name}-cp${i + 1}`;
+      const diskName = etcdDiskName(name, i);
       const paths = loopDiskPaths(diskName);
       // a disk is journaled before it is made, so a killed run's disk is cleaned too (not a reused cluster's)
       const disk = exists
@@ -89,24 +94,17 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
     const have = await nodeContainers(name);
     const cp = have.filter((n) => n.role === 'control-plane').length;
     const wk = have.filter((n) => n.role === 'worker').length;
+    // an existing cluster of another shape is refused, never used blind
+    const recreate = `delete it (kdrill cluster down ${name.replace(/^kdrill-/, '')}); the drill creates it again`;
     if (cp !== shape.controlPlanes || wk !== shape.workers) {
-      throw new Error(`cluster ${name} exists with ${cp}+${wk} nodes, the drill wants ${shape.controlPlanes}+${shape.workers}: delete it (kdrill cluster down ${name})`);
+      throw new KdrillError(`cluster ${name} exists with ${cp}+${wk} nodes, the drill wants ${shape.controlPlanes}+${shape.workers}`, { hint: recreate });
     }
-    if (shape.etcdSlowFs) {
-      await requireSlowFs(name, cp, {
-        what: 'exists without it, which this drill\'s shape needs',
-        hint: `delete it (kdrill cluster down ${name.replace(/^kdrill-/, '')}); the drill creates it again`,
-      });
-    }
-    if (shape.kubeletVerbosity !== undefined) {
-      for (const n of have) {
-        const cfg = YAML.parse((await readNodeFile(n.name, '/var/lib/kubelet/config.yaml')) ?? '{}') as { logging?: { verbosity?: number } } | null;
-        const v = cfg?.logging?.verbosity ?? 0;
-        if (v !== shape.kubeletVerbosity) {
-          throw new KdrillError(`cluster ${name} exists with kubelet verbosity ${v} on ${n.name}; this drill's shape reads the kubelet's journal at ${shape.kubeletVerbosity}`, {
-            hint: `delete it (kdrill cluster down ${name.replace(/^kdrill-/, '')}); the drill creates it again`,
-          });
-        }
+    if (shape.etcdSlowFs) await requireSlowFs(name, cp, { what: "exists without it, which this drill's shape needs", hint: recreate });
+    for (const n of shape.kubeletVerbosity === undefined ? [] : have) {
+      const cfg = YAML.parse((await readNodeFile(n.name, '/var/lib/kubelet/config.yaml')) ?? '{}') as { logging?: { verbosity?: number } } | null;
+      const v = cfg?.logging?.verbosity ?? 0;
+      if (v !== shape.kubeletVerbosity) {
+        throw new KdrillError(`cluster ${name} exists with kubelet verbosity ${v} on ${n.name}; this drill's shape reads the kubelet's journal at ${shape.kubeletVerbosity}`, { hint: recreate });
       }
     }
     const cluster = await attachCluster(name);
@@ -172,10 +170,9 @@ export async function releaseCluster(shape: ClusterShape): Promise<Error[]> {
   held.delete(key);
   await p.catch(() => undefined);
   const errors: Error[] = [];
-  // its disks are <cluster>-cp<N>.img (a longer cluster name, say <cluster>-slowfs, is another shape's)
-  const diskOf = (file: unknown) => /^\d+\.img$/.test(basename(String(file)).slice(`${key}-cp`.length)) && basename(String(file)).startsWith(`${key}-cp`);
+  const disks = new Set(Array.from({ length: shape.controlPlanes }, (_, i) => loopDiskPaths(etcdDiskName(key, i)).file));
   const mine = (journal?.pending() ?? []).filter(
-    (e) => (e.undo.type === 'kind-cluster' && e.undo.name === key) || (e.undo.type === 'loop-disk' && diskOf(e.undo.file)),
+    (e) => (e.undo.type === 'kind-cluster' && e.undo.name === key) || (e.undo.type === 'loop-disk' && disks.has(String(e.undo.file))),
   );
   for (const e of mine.reverse()) {
     try {
