@@ -1,4 +1,5 @@
 import { etcdMetricsPortGet, type KindTarget } from '../targets/kind-etcd.js';
+import type { Observation } from '../signals/observation.js';
 import type { Probe, ProbeResult } from './probe.js';
 import { callLoop, type Call } from './outage.js';
 import { formatDuration, parseDuration, type Duration } from '../util/duration.js';
@@ -10,20 +11,79 @@ export interface EtcdLiveOptions {
   timeout?: Duration;
 }
 
+/** One member's /livez answers and etcd process states, as the judge needs them. */
+export interface MemberLives {
+  name: string;
+  /** every /livez ask, answered or not (`at` = asked, `ms` = how long the answer took) */
+  calls: readonly Call[];
+  /** proc.state observations of the member's etcd ('start' / 'exit'), any order */
+  states: readonly Pick<Observation, 'at' | 'text'>[];
+}
+
+export interface LivesVerdict {
+  ok: boolean;
+  killed: number;
+  liveAtKill: number;
+  unanswered: number;
+  /** /livez latencies (ms) of the 200s answered during the fault, sorted */
+  during: number[];
+  /** per restarted etcd: start to its first 200 (ms) */
+  boots: number[];
+  lines: string[];
+}
+
+/**
+ * Judge etcd process lives (pure): every process that exited during the fault
+ * must have answered 200 in its last `withinMs` (the kubelet killed a live
+ * etcd, not a hung one). A life never killed must have answered: during the
+ * fault if it ran through all of it, by the end of the run if it started during
+ * the fault (on a slow disk it may still be booting at the revert).
+ */
+export function judgeEtcdLives(members: readonly MemberLives[], window: { from: number; to: number }, withinMs: number): LivesVerdict {
+  const answered = (c: Call) => c.at + c.ms; // judged by when the answer came
+  const v: LivesVerdict = { ok: true, killed: 0, liveAtKill: 0, unanswered: 0, during: [], boots: [], lines: [] };
+  for (const m of members) {
+    const oks = m.calls.filter((c) => c.ok);
+    v.during.push(...oks.filter((c) => c.at >= window.from && answered(c) <= window.to).map((c) => c.ms));
+    const okIn = (from: number, to: number) => oks.filter((c) => answered(c) >= from && answered(c) < to);
+    const states = m.states
+      .filter((o) => (o.text === 'exit' || o.text === 'start') && o.at > window.from && o.at <= window.to)
+      .sort((a, b) => a.at - b.at);
+    let lifeFrom = window.from;
+    const verdicts: string[] = [];
+    for (const s of states) {
+      if (s.text === 'exit') {
+        const live = okIn(Math.max(lifeFrom, s.at - withinMs), s.at + 1000).length > 0;
+        v.killed++;
+        if (live) v.liveAtKill++;
+        verdicts.push(live ? 'live' : 'NOT live');
+      } else {
+        const first = okIn(s.at, Infinity)[0];
+        if (first) v.boots.push(answered(first) - s.at);
+        lifeFrom = s.at;
+      }
+    }
+    const last = states[states.length - 1];
+    if (!last ? okIn(window.from, window.to).length === 0 : last.text === 'start' && okIn(last.at, Infinity).length === 0) v.unanswered++;
+    v.lines.push(`${m.name}: ${verdicts.length ? `killed ${verdicts.length}× (${verdicts.join(', ')})` : 'never killed'}`);
+  }
+  v.during.sort((a, b) => a - b);
+  v.ok = v.liveAtKill === v.killed && v.unanswered === 0;
+  return v;
+}
+
 /**
  * Was the etcd that the kubelet killed alive? Alive by the definition kubeadm
  * adopted after incident 001: etcd's /livez on the metrics port (127.0.0.1:2381
  * inside the node) answers 200 within the liveness probe's 15 s. Asked every
- * 2 s, one ask at a time per member, for the whole run.
+ * 2 s, one ask at a time per member, for the whole run, and once more at the
+ * end: the run may end (recovered: /metrics answered) between two asks, just
+ * as a restarted etcd comes up.
  *
  * Judged per etcd process life, read from the node's /proc (proc.state
- * exit/start): every process that exited during the fault must have answered
- * 200 in its last `within` — the kubelet killed a live etcd, not a hung one.
- * A life never killed must have answered: during the fault if it ran through
- * all of it, by the end of the run if it was restarted during the fault (it
- * may still be booting at the revert). The detail gives each restarted etcd's
- * boot time (start to its first 200) and /livez latencies: on a slow disk they
- * are what the kill costs.
+ * exit/start): see judgeEtcdLives. The detail gives each restarted etcd's boot
+ * time (start to its first 200) and /livez latencies: on a slow disk they are
+ * what the kill costs.
  */
 export function etcdLive(opts: EtcdLiveOptions = {}): Probe<KindTarget> {
   const withinMs = parseDuration(opts.within ?? '30s', 'etcdLive.within');
@@ -32,70 +92,36 @@ export function etcdLive(opts: EtcdLiveOptions = {}): Probe<KindTarget> {
     name: 'etcdLive',
     describe: () => `etcd answered /livez (${formatDuration(timeoutMs)}) in the last ${formatDuration(withinMs)} of every life the fault ended`,
     async start({ target, observations, abort }) {
-      const loops = target.members.map((m) => ({
-        member: m,
-        loop: callLoop(
-          async () => {
-            const t0 = Date.now();
-            const ok = await etcdMetricsPortGet(m.container, '/livez', timeoutMs).then(() => true, () => false);
-            return { ok, ms: Date.now() - t0 };
-          },
-          2000,
-          abort,
-        ),
-      }));
+      const ask = (container: string) => async () => {
+        const t0 = Date.now();
+        const ok = await etcdMetricsPortGet(container, '/livez', timeoutMs).then(() => true, () => false);
+        return { ok, ms: Date.now() - t0 };
+      };
+      const loops = target.members.map((m) => ({ member: m, ask: ask(m.container), loop: callLoop(ask(m.container), 2000, abort) }));
       const halt = async () => void (await Promise.all(loops.map((l) => l.loop.stop())));
       return {
         stop: halt,
         async verify(window): Promise<ProbeResult> {
           await halt();
-          const answered = (c: Call) => c.at + c.ms; // judged by when the answer came
-          const lines: string[] = [];
-          let killed = 0;
-          let liveAtKill = 0;
-          let unanswered = 0;
-          const boots: number[] = [];
-          const during: number[] = [];
-          for (const { member: m, loop } of loops) {
-            const oks = loop.calls.filter((c) => c.ok);
-            during.push(...oks.filter((c) => c.at >= window.from && answered(c) <= window.to).map((c) => c.ms));
-            const okIn = (from: number, to: number) => oks.filter((c) => answered(c) >= from && answered(c) < to);
-            const states = observations
-              .all()
-              .filter((o) => o.signal === 'proc.state' && o.subject === `${m.name}/etcd` && (o.text === 'exit' || o.text === 'start') && o.at > window.from && o.at <= window.to)
-              .sort((a, b) => a.at - b.at);
-            let lifeFrom = window.from;
-            const verdicts: string[] = [];
-            for (const s of states) {
-              if (s.text === 'exit') {
-                const live = okIn(Math.max(lifeFrom, s.at - withinMs), s.at + 1000).length > 0;
-                killed++;
-                if (live) liveAtKill++;
-                verdicts.push(live ? 'live' : 'NOT live');
-              } else {
-                const first = okIn(s.at, Infinity)[0];
-                if (first) boots.push(answered(first) - s.at);
-                lifeFrom = s.at;
-              }
-            }
-            // a life never killed: one through the whole fault must answer during it; one restarted during the
-            // fault may still be booting on the slow disk at the revert (a minute, measured), so by the end of the run
-            const last = states[states.length - 1];
-            if (!last ? okIn(window.from, window.to).length === 0 : last.text === 'start' && okIn(last.at, Infinity).length === 0) unanswered++;
-            lines.push(`${m.name}: ${verdicts.length ? `killed ${verdicts.length}× (${verdicts.join(', ')})` : 'never killed'}`);
-          }
-          during.sort((a, b) => a - b);
-          const median = during.length ? during[Math.floor(during.length / 2)]! : -1;
+          // the end of the run: one last ask, so a life that came up after the loop's last ask is heard
+          await Promise.all(loops.map(async (l) => l.loop.calls.push({ at: Date.now(), ...(await l.ask()) })));
+          const procStates = observations.all().filter((o) => o.signal === 'proc.state');
+          const v = judgeEtcdLives(
+            loops.map(({ member: m, loop }) => ({ name: m.name, calls: loop.calls, states: procStates.filter((o) => o.subject === `${m.name}/etcd`) })),
+            window,
+            withinMs,
+          );
+          const median = v.during.length ? v.during[Math.floor(v.during.length / 2)]! : -1;
           const detail =
-            `${lines.join('; ')}; /livez answered 200 ${during.length}× during the fault` +
-            (during.length ? ` (median ${formatDuration(median)}, max ${formatDuration(during[during.length - 1]!)})` : '') +
-            (boots.length ? `; a restarted etcd first answered after ${boots.map((b) => formatDuration(b)).join(', ')}` : '') +
-            (unanswered ? `; ${unanswered} etcd life never answered` : '');
+            `${v.lines.join('; ')}; /livez answered 200 ${v.during.length}× during the fault` +
+            (v.during.length ? ` (median ${formatDuration(median)}, max ${formatDuration(v.during[v.during.length - 1]!)})` : '') +
+            (v.boots.length ? `; a restarted etcd first answered after ${v.boots.map((b) => formatDuration(b)).join(', ')}` : '') +
+            (v.unanswered ? `; ${v.unanswered} etcd life never answered, not even at the end of the run` : '');
           return {
-            ok: liveAtKill === killed && unanswered === 0,
-            conclusive: loops.some((l) => l.loop.calls.some((c) => c.at >= window.from && answered(c) <= window.to)),
+            ok: v.ok,
+            conclusive: loops.some((l) => l.loop.calls.some((c) => c.at >= window.from && c.at + c.ms <= window.to)),
             detail,
-            counts: { killed, liveAtKill, answeredDuringFault: during.length, medianLivezMs: Math.round(median), maxBootMs: boots.length ? Math.max(...boots) : -1 },
+            counts: { killed: v.killed, liveAtKill: v.liveAtKill, answeredDuringFault: v.during.length, medianLivezMs: Math.round(median), maxBootMs: v.boots.length ? Math.max(...v.boots) : -1 },
           };
         },
       };
