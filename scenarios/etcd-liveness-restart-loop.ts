@@ -48,7 +48,9 @@ export default defineScenario({
     // every etcd the kubelet killed answered today's liveness question (/livez within 15 s) just before
     holds(etcdLive()).throughout(),
     holds(configMapIntegrity()).throughout(),
-    recovers.within('4m'),
+    // the API server crash-loops with etcd; after the revert the kubelet's back-off (cap 5 min) decides when it
+    // comes back: measured 10.3 s, 40.8 s, 2m47s, 2m53s (and 4m22s in the fix's drill on the same disk)
+    recovers.within('6m'),
   ],
   // the first kill comes ~2 min after the disk slows, then one every ~90 s: 6 min gives 2-3 periods to measure
   hold: '6m',
