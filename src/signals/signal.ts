@@ -48,3 +48,31 @@ export function subjectMatches(filter: SubjectFilter, subject: string, scope: Sc
   if (filter === 'others') return !scope.faulty.has(subject);
   return subject === filter;
 }
+
+/**
+ * Either of several conditions of one kind, under its own name: fires at an
+ * observation where any of them fires, is clear where one is clear and none
+ * fires, has no opinion otherwise. Each (signal, subject) keeps its own state,
+ * so a level "anyOf" is firing while any of its parts is. Mixing a level with
+ * an event has no meaning (an event never clears) and is refused.
+ */
+export function anyOf<T>(name: string, ...conditions: Condition<T>[]): Condition<T> {
+  const kinds = new Set(conditions.map((c) => c.kind));
+  if (conditions.length < 2 || kinds.size !== 1) {
+    throw new Error(`anyOf("${name}"): needs two or more conditions of one kind, got ${conditions.map((c) => `${c.name} (${c.kind})`).join(', ') || 'none'}`);
+  }
+  return {
+    name,
+    kind: conditions[0]!.kind,
+    sources: conditions.flatMap((c) => c.sources),
+    test(o, scope) {
+      let opinion: boolean | undefined;
+      for (const c of conditions) {
+        const t = c.test(o, scope);
+        if (t === true) return true;
+        if (t === false) opinion = false;
+      }
+      return opinion;
+    },
+  };
+}

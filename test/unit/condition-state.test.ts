@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { recoveryInstant } from '../../src/expect/condition-state.js';
-import type { Condition } from '../../src/signals/signal.js';
+import { firstFiring, recoveryInstant } from '../../src/expect/condition-state.js';
+import { anyOf, type Condition } from '../../src/signals/signal.js';
 import type { Observation } from '../../src/signals/observation.js';
 
 const unhealthy: Condition = {
@@ -63,5 +63,26 @@ describe('kube conditions over observations', () => {
     const ev = { signal: 'kube.event', at, text: 'Killing: Container etcd failed liveness probe, will be restarted' };
     expect(c.test({ ...ev, subject: 'etcd-kdrill-drill-1cp-control-plane' }, scope)).to.equal(true);
     expect(c.test({ ...ev, subject: 'kube-apiserver-kdrill-drill-1cp-control-plane' }, scope)).to.equal(undefined);
+  });
+});
+
+describe('anyOf', () => {
+  const late: Condition = { name: 'late heartbeat', kind: 'event', sources: [], test: (o) => (o.signal === 'log' && o.text === 'late' ? true : undefined) };
+  const either = anyOf('late heartbeat or election', late, leaderChange);
+  const at = (t: number, signal: string, text?: string): Observation => ({ signal, subject: 'm1', at: t, ...(text ? { text } : {}) });
+
+  it('fires on whichever of its conditions fires first', () => {
+    expect(firstFiring([at(1, 'log', 'other'), at(2, 'leader_change'), at(3, 'log', 'late')], either, scope, 0, 10)?.at).to.equal(2);
+    expect(firstFiring([at(1, 'log', 'late')], either, scope, 0, 10)?.at).to.equal(1);
+    expect(firstFiring([at(1, 'log', 'other'), hl(2, 'm1', 0)], either, scope, 0, 10)).to.equal(undefined);
+  });
+  it('a level anyOf is firing while any part is, clear when every part is', () => {
+    const fast: Condition = { name: 'fsync', kind: 'level', sources: [], test: (o) => (o.signal === 'fsync' ? (o.value ?? 0) > 100 : undefined) };
+    const obs = [hl(6, 'm1', 0), { signal: 'fsync', subject: 'm1', at: 6, value: 5 }, { signal: 'fsync', subject: 'm1', at: 7, value: 500 }, hl(8, 'm1', 1), { signal: 'fsync', subject: 'm1', at: 11, value: 5 }];
+    expect(recoveryInstant(obs, [anyOf('no leader or slow', unhealthy, fast)], scope, 5)).to.equal(11);
+  });
+  it('refuses to mix a level with an event, or to wrap one condition', () => {
+    expect(() => anyOf('mixed', unhealthy, leaderChange)).to.throw(/one kind.*no leader \(level\), leader change \(event\)/);
+    expect(() => anyOf('alone', late)).to.throw(/two or more/);
   });
 });
