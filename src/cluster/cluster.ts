@@ -1,7 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { execa, type Options as ExecaOptions } from 'execa';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { destroyLoopDisk } from './loop-disk.js';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { destroyLoopDisk, etcdDisksOf } from './loop-disk.js';
 import { join } from 'node:path';
 import { hostLacksSysResource } from '../host/capabilities.js';
 import { ensureDocker } from '../host/docker.js';
@@ -218,10 +218,6 @@ export async function deleteCluster(name: string): Promise<void> {
   if (!full.startsWith(CLUSTER_PREFIX)) throw new KdrillError(`refusing to delete ${full}: not a kdrill cluster`);
   await kind(['delete', 'cluster', '--name', full]);
   rmSync(kubeconfigPath(full), { force: true });
-  // the loop disks kdrill made for its control planes' /var/lib/etcd (named <cluster>-cpN)
-  const disks = join(stateDir(), 'disks');
-  for (const f of existsSync(disks) ? readdirSync(disks) : []) {
-    const m = /^(.*)\.img$/.exec(f);
-    if (m && m[1]!.startsWith(`${full}-cp`)) await destroyLoopDisk(join(disks, f), join(disks, m[1]!));
-  }
+  // the loop disks kdrill made for its control planes' /var/lib/etcd
+  for (const d of etcdDisksOf(full)) await destroyLoopDisk(d.file, d.mountpoint);
 }

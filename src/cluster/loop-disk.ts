@@ -24,6 +24,18 @@ export function loopDiskPaths(name: string): { file: string; mountpoint: string 
   return { file: join(dir, `${name}.img`), mountpoint: join(dir, name) };
 }
 
+/** The disk name of a cluster's i-th control plane (0-based): "<cluster>-cp<i+1>". */
+export function etcdDiskName(cluster: string, i: number): string {
+  return `${cluster}-cp${i + 1}`;
+}
+
+/** The etcd disks kdrill made for `cluster` among the disk files present (exact names: not another cluster's). */
+export function etcdDisksOf(cluster: string): { file: string; mountpoint: string }[] {
+  const dir = join(stateDir(), 'disks');
+  const mine = new RegExp(`^${cluster.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-cp[1-9][0-9]*\\.img$`);
+  return (existsSync(dir) ? readdirSync(dir) : []).filter((f) => mine.test(f)).map((f) => loopDiskPaths(f.slice(0, -'.img'.length)));
+}
+
 async function attachedLoops(file: string): Promise<string[]> {
   const r = await execa('losetup', ['-j', file], { reject: false });
   return r.stdout

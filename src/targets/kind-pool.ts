@@ -5,7 +5,7 @@ import { Journal } from '../journal.js';
 import { clusterUp, attachCluster, type KindCluster } from '../cluster/cluster.js';
 import { clusterName, listKdrillClusters, nodeContainers } from '../cluster/kind.js';
 import type { KindConfig, KindNodeConfig } from '../cluster/kind-config.js';
-import { createLoopDisk, loopDiskPaths, type LoopDisk } from '../cluster/loop-disk.js';
+import { createLoopDisk, etcdDiskName, loopDiskPaths, type LoopDisk } from '../cluster/loop-disk.js';
 import { stateDir } from '../util/paths.js';
 import { ensureAgentImage } from '../image/index.js';
 import { ensureSlowFs, slowFsActive, slowFsMounts } from '../cluster/slowfs.js';
@@ -56,11 +56,7 @@ function poolJournal(): Journal {
   return journal;
 }
 
-/** The loop disk under control plane i's /var/lib/etcd. */
-function etcdDiskName(cluster: string, i: number): string {
-  return `${cluster}-cp${i + 1}`;
-}
-
+/** The kind node name of control plane i (0-based). */
 function controlPlaneNodeName(cluster: string, i: number): string {
   return `${cluster}-control-plane${i === 0 ? '' : i + 1}`;
 }
