@@ -1,6 +1,6 @@
 import * as k8s from '@kubernetes/client-node';
 import { execa, type Options as ExecaOptions } from 'execa';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { destroyLoopDisk, etcdDisksOf } from './loop-disk.js';
 import { join } from 'node:path';
 import { hostLacksSysResource } from '../host/capabilities.js';
@@ -212,12 +212,22 @@ export async function attachCluster(name: string): Promise<KindCluster> {
   return new KindCluster(full, await writeKubeconfig(full));
 }
 
-/** Deletes a kdrill cluster (only names with the kdrill- prefix) and its kubeconfig. Idempotent. */
+/** Deletes a kdrill cluster (only names with the kdrill- prefix), the files kdrill kept for it and its etcd disks. Idempotent. */
 export async function deleteCluster(name: string): Promise<void> {
   const full = clusterName(name);
   if (!full.startsWith(CLUSTER_PREFIX)) throw new KdrillError(`refusing to delete ${full}: not a kdrill cluster`);
   await kind(['delete', 'cluster', '--name', full]);
-  rmSync(kubeconfigPath(full), { force: true });
-  // the loop disks kdrill made for its control planes' /var/lib/etcd
+  for (const f of clusterConfigFiles(full)) rmSync(f, { force: true });
   for (const d of etcdDisksOf(full)) await destroyLoopDisk(d.file, d.mountpoint);
+}
+
+/** The files kdrill keeps for a cluster: its kubeconfig and kind configs (clusterUp's and a pool shape's). */
+function clusterConfigFiles(full: string): string[] {
+  return [kubeconfigPath(full), join(stateDir(), 'kind-config', `${full}.yaml`), join(stateDir(), 'kind-config', `${full}.shape.yaml`)];
+}
+
+/** What of a cluster is still on this host's disk (after deleteCluster: nothing): config files and etcd loop disks. */
+export function clusterFilesLeft(name: string): string[] {
+  const full = clusterName(name);
+  return [...clusterConfigFiles(full), ...etcdDisksOf(full).flatMap((d) => [d.file, d.mountpoint])].filter((f) => existsSync(f));
 }

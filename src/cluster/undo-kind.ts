@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { kind } from './kind.js';
+import { deleteCluster } from './cluster.js';
 import { destroyLoopDisk } from './loop-disk.js';
 import { moveNodeFile, writeNodeFile } from './node-files.js';
 
@@ -37,8 +37,7 @@ export function describeKindUndo(u: KindUndoRecord): string {
 export async function executeKindUndo(u: KindUndoRecord): Promise<void> {
   switch (u.type) {
     case 'kind-cluster':
-      await kind(['delete', 'cluster', '--name', u.name]);
-      return;
+      return deleteCluster(u.name);
     case 'loop-disk':
       return destroyLoopDisk(u.file, u.mountpoint);
     case 'node-file':

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as k8s from '@kubernetes/client-node';
-import { clusterUp, deleteCluster, type KindCluster } from '../../src/cluster/cluster.js';
+import { clusterFilesLeft, clusterUp, deleteCluster, type KindCluster } from '../../src/cluster/cluster.js';
 import { listKdrillClusters } from '../../src/cluster/kind.js';
 import { smokeCheck } from '../../src/cluster/smoke.js';
 import { isNodeReady } from '../../src/cluster/wait.js';
@@ -82,5 +82,7 @@ describe('e2e: real kind clusters', function () {
   after(async function () {
     const left = (await listKdrillClusters()).filter((c) => c.startsWith('kdrill-e2e-'));
     expect(left, 'e2e clusters left behind').to.deep.equal([]);
+    // and nothing of them on disk: kubeconfigs, kind configs, loop disks
+    expect(['e2e-1cp1w', 'e2e-3cp1w'].flatMap(clusterFilesLeft), 'files of deleted e2e clusters').to.deep.equal([]);
   });
 });
