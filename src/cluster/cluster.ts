@@ -2,7 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { execa, type Options as ExecaOptions } from 'execa';
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { destroyLoopDisk, etcdDisksOf } from './loop-disk.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { hostLacksSysResource } from '../host/capabilities.js';
 import { ensureDocker } from '../host/docker.js';
 import { resolveNodeImage, ensureAgentImage, type NodeImageChoice, type PullPolicy } from '../image/index.js';
@@ -118,6 +118,11 @@ function kubeconfigPath(name: string): string {
   return join(stateDir(), 'kubeconfig', `${name}.yaml`);
 }
 
+/** Where kdrill keeps a cluster's kind config: the one clusterUp hands to kind, or a pool shape's (its input). */
+export function kindConfigPath(name: string, which: 'cluster' | 'shape'): string {
+  return join(stateDir(), 'kind-config', which === 'shape' ? `${name}.shape.yaml` : `${name}.yaml`);
+}
+
 async function writeKubeconfig(name: string): Promise<string> {
   const path = kubeconfigPath(name);
   mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
@@ -180,9 +185,8 @@ export async function clusterUp(opts: UpOptions): Promise<UpResult> {
     }
     log.info(`reusing existing cluster ${name} (${cp}+${wk})`);
   } else {
-    const cfgDir = join(stateDir(), 'kind-config');
-    mkdirSync(cfgDir, { recursive: true, mode: 0o700 });
-    const cfgPath = join(cfgDir, `${name}.yaml`);
+    const cfgPath = kindConfigPath(name, 'cluster');
+    mkdirSync(dirname(cfgPath), { recursive: true, mode: 0o700 });
     writeFileSync(cfgPath, yaml, { mode: 0o600 });
     await log.step(`kind create cluster ${name} (${want.controlPlanes} control plane(s), ${want.workers} worker(s))`, async () => {
       try {
@@ -223,7 +227,7 @@ export async function deleteCluster(name: string): Promise<void> {
 
 /** The files kdrill keeps for a cluster: its kubeconfig and kind configs (clusterUp's and a pool shape's). */
 function clusterConfigFiles(full: string): string[] {
-  return [kubeconfigPath(full), join(stateDir(), 'kind-config', `${full}.yaml`), join(stateDir(), 'kind-config', `${full}.shape.yaml`)];
+  return [kubeconfigPath(full), kindConfigPath(full, 'cluster'), kindConfigPath(full, 'shape')];
 }
 
 /** What of a cluster is still on this host's disk (after deleteCluster: nothing): config files and etcd loop disks. */

@@ -19,21 +19,26 @@ export interface LoopDisk {
   majorMinor: string;
 }
 
-export function loopDiskPaths(name: string): { file: string; mountpoint: string } {
-  const dir = join(stateDir(), 'disks');
-  return { file: join(dir, `${name}.img`), mountpoint: join(dir, name) };
+function disksDir(): string {
+  return join(stateDir(), 'disks');
 }
+
+export function loopDiskPaths(name: string): { file: string; mountpoint: string } {
+  return { file: join(disksDir(), `${name}.img`), mountpoint: join(disksDir(), name) };
+}
+
+const etcdDiskPrefix = (cluster: string) => `${cluster}-cp`;
 
 /** The disk name of a cluster's i-th control plane (0-based): "<cluster>-cp<i+1>". */
 export function etcdDiskName(cluster: string, i: number): string {
-  return `${cluster}-cp${i + 1}`;
+  return `${etcdDiskPrefix(cluster)}${i + 1}`;
 }
 
 /** The etcd disks kdrill made for `cluster` among the disk files present (exact names: not another cluster's). */
 export function etcdDisksOf(cluster: string): { file: string; mountpoint: string }[] {
-  const dir = join(stateDir(), 'disks');
-  const mine = new RegExp(`^${cluster.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-cp[1-9][0-9]*\\.img$`);
-  return (existsSync(dir) ? readdirSync(dir) : []).filter((f) => mine.test(f)).map((f) => loopDiskPaths(f.slice(0, -'.img'.length)));
+  const prefix = etcdDiskPrefix(cluster);
+  const mine = (f: string) => f.startsWith(prefix) && /^[1-9][0-9]*\.img$/.test(f.slice(prefix.length));
+  return (existsSync(disksDir()) ? readdirSync(disksDir()) : []).filter(mine).map((f) => loopDiskPaths(f.slice(0, -'.img'.length)));
 }
 
 async function attachedLoops(file: string): Promise<string[]> {

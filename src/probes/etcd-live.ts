@@ -22,11 +22,15 @@ export interface MemberLives {
 
 export interface LivesVerdict {
   ok: boolean;
+  /** some /livez ask was answered (200 or not) during the fault: else nothing was judged */
+  conclusive: boolean;
   killed: number;
   liveAtKill: number;
   unanswered: number;
   /** /livez latencies (ms) of the 200s answered during the fault, sorted */
   during: number[];
+  /** their median, -1 if none */
+  medianMs: number;
   /** per restarted etcd: start to its first 200 (ms) */
   boots: number[];
   lines: string[];
@@ -41,8 +45,9 @@ export interface LivesVerdict {
  */
 export function judgeEtcdLives(members: readonly MemberLives[], window: { from: number; to: number }, withinMs: number): LivesVerdict {
   const answered = (c: Call) => c.at + c.ms; // judged by when the answer came
-  const v: LivesVerdict = { ok: true, killed: 0, liveAtKill: 0, unanswered: 0, during: [], boots: [], lines: [] };
+  const v: LivesVerdict = { ok: false, conclusive: false, killed: 0, liveAtKill: 0, unanswered: 0, during: [], medianMs: -1, boots: [], lines: [] };
   for (const m of members) {
+    if (m.calls.some((c) => c.at >= window.from && answered(c) <= window.to)) v.conclusive = true;
     const oks = m.calls.filter((c) => c.ok);
     v.during.push(...oks.filter((c) => c.at >= window.from && answered(c) <= window.to).map((c) => c.ms));
     const okIn = (from: number, to: number) => oks.filter((c) => answered(c) >= from && answered(c) < to);
@@ -68,6 +73,7 @@ export function judgeEtcdLives(members: readonly MemberLives[], window: { from: 
     v.lines.push(`${m.name}: ${verdicts.length ? `killed ${verdicts.length}× (${verdicts.join(', ')})` : 'never killed'}`);
   }
   v.during.sort((a, b) => a - b);
+  if (v.during.length) v.medianMs = v.during[Math.floor(v.during.length / 2)]!;
   v.ok = v.liveAtKill === v.killed && v.unanswered === 0;
   return v;
 }
@@ -97,31 +103,30 @@ export function etcdLive(opts: EtcdLiveOptions = {}): Probe<KindTarget> {
         const ok = await etcdMetricsPortGet(container, '/livez', timeoutMs).then(() => true, () => false);
         return { ok, ms: Date.now() - t0 };
       };
-      const loops = target.members.map((m) => ({ member: m, ask: ask(m.container), loop: callLoop(ask(m.container), 2000, abort) }));
+      const loops = target.members.map((m) => ({ member: m, loop: callLoop(ask(m.container), 2000, abort) }));
       const halt = async () => void (await Promise.all(loops.map((l) => l.loop.stop())));
       return {
         stop: halt,
         async verify(window): Promise<ProbeResult> {
           await halt();
           // the end of the run: one last ask, so a life that came up after the loop's last ask is heard
-          await Promise.all(loops.map(async (l) => l.loop.calls.push({ at: Date.now(), ...(await l.ask()) })));
+          await Promise.all(loops.map((l) => l.loop.once()));
           const procStates = observations.all().filter((o) => o.signal === 'proc.state');
           const v = judgeEtcdLives(
             loops.map(({ member: m, loop }) => ({ name: m.name, calls: loop.calls, states: procStates.filter((o) => o.subject === `${m.name}/etcd`) })),
             window,
             withinMs,
           );
-          const median = v.during.length ? v.during[Math.floor(v.during.length / 2)]! : -1;
           const detail =
             `${v.lines.join('; ')}; /livez answered 200 ${v.during.length}× during the fault` +
-            (v.during.length ? ` (median ${formatDuration(median)}, max ${formatDuration(v.during[v.during.length - 1]!)})` : '') +
+            (v.during.length ? ` (median ${formatDuration(v.medianMs)}, max ${formatDuration(v.during[v.during.length - 1]!)})` : '') +
             (v.boots.length ? `; a restarted etcd first answered after ${v.boots.map((b) => formatDuration(b)).join(', ')}` : '') +
             (v.unanswered ? `; ${v.unanswered} etcd life never answered, not even at the end of the run` : '');
           return {
             ok: v.ok,
-            conclusive: loops.some((l) => l.loop.calls.some((c) => c.at >= window.from && c.at + c.ms <= window.to)),
+            conclusive: v.conclusive,
             detail,
-            counts: { killed: v.killed, liveAtKill: v.liveAtKill, answeredDuringFault: v.during.length, medianLivezMs: Math.round(median), maxBootMs: v.boots.length ? Math.max(...v.boots) : -1 },
+            counts: { killed: v.killed, liveAtKill: v.liveAtKill, answeredDuringFault: v.during.length, medianLivezMs: Math.round(v.medianMs), maxBootMs: v.boots.length ? Math.max(...v.boots) : -1 },
           };
         },
       };

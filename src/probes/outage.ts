@@ -38,17 +38,22 @@ export function judgeOutage(what: string, calls: Call[], window: FaultWindow, ma
 export function callLoop(call: () => Promise<Omit<Call, 'at'>>, everyMs: number, abort: AbortSignal, onCall?: (c: Call) => void) {
   const calls: Call[] = [];
   let stopped = false;
+  const once = async (): Promise<Call> => {
+    const c = { at: Date.now(), ...(await call()) };
+    calls.push(c);
+    onCall?.(c);
+    return c;
+  };
   const loop = (async () => {
     while (!stopped && !abort.aborted) {
-      const at = Date.now();
-      const c = { at, ...(await call()) };
-      calls.push(c);
-      onCall?.(c);
+      const { at } = await once();
       await new Promise((r) => setTimeout(r, Math.max(0, everyMs - (Date.now() - at))));
     }
   })();
   return {
     calls,
+    /** one call outside the loop's rhythm (e.g. a last one after stop), recorded like the others */
+    once,
     async stop() {
       stopped = true;
       await loop;

@@ -1,8 +1,8 @@
 import { execa } from 'execa';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Journal } from '../journal.js';
-import { clusterUp, attachCluster, type KindCluster } from '../cluster/cluster.js';
+import { clusterUp, attachCluster, kindConfigPath, type KindCluster } from '../cluster/cluster.js';
 import { clusterName, listKdrillClusters, nodeContainers } from '../cluster/kind.js';
 import type { KindConfig, KindNodeConfig } from '../cluster/kind-config.js';
 import { createLoopDisk, etcdDiskName, loopDiskPaths, type LoopDisk } from '../cluster/loop-disk.js';
@@ -124,11 +124,10 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
     ...Array.from({ length: shape.workers }, (): KindNodeConfig => ({ role: 'worker' })),
   ];
   for (const d of disks.values()) mkdirSync(join(d.mountpoint, 'etcd'), { recursive: true, mode: 0o700 });
-  const cfgDir = join(stateDir(), 'kind-config');
-  mkdirSync(cfgDir, { recursive: true, mode: 0o700 });
   const base: KindConfig = { kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', nodes };
   if (shape.kubeletVerbosity !== undefined) base.kubeadmConfigPatches = [`kind: KubeletConfiguration\nlogging:\n  verbosity: ${shape.kubeletVerbosity}\n`];
-  const cfgPath = join(cfgDir, `${name}.shape.yaml`);
+  const cfgPath = kindConfigPath(name, 'shape');
+  mkdirSync(dirname(cfgPath), { recursive: true, mode: 0o700 });
   writeFileSync(cfgPath, YAML.stringify(base), { mode: 0o600 });
   const { result } = await poolJournal().change({ type: 'kind-cluster', name }, () =>
     clusterUp({ name, kindConfig: cfgPath, controlPlanes: shape.controlPlanes, workers: shape.workers }),

@@ -20,3 +20,6 @@ export const SINGLE_CONTROL_PLANE_SLOWFS: ClusterShape = {
   // the kill's reason from the kubelet's own journal: its Events need the API server the drill takes away
   kubeletVerbosity: 2,
 };
+
+/** Every shape above: what a suite that ran them all must have cleaned up. */
+export const DRILL_SHAPES: readonly ClusterShape[] = [SINGLE_CONTROL_PLANE, THREE_CONTROL_PLANES, SINGLE_CONTROL_PLANE_SLOWFS];

@@ -4,7 +4,7 @@ import type { Scenario } from '../../src/scenario.js';
 import type { Target } from '../../src/targets/target.js';
 import { runScenario } from '../../src/runner.js';
 import { releaseCluster, releaseClusters } from '../../src/targets/kind-pool.js';
-import { SINGLE_CONTROL_PLANE, SINGLE_CONTROL_PLANE_SLOWFS, THREE_CONTROL_PLANES } from '../../src/targets/shapes.js';
+import { DRILL_SHAPES, SINGLE_CONTROL_PLANE, SINGLE_CONTROL_PLANE_SLOWFS } from '../../src/targets/shapes.js';
 import { clusterName, listKdrillClusters } from '../../src/cluster/kind.js';
 import { clusterFilesLeft } from '../../src/cluster/cluster.js';
 import { formatReport } from '../../src/report/text.js';
@@ -68,7 +68,7 @@ describe('e2e: incident drills on real kind clusters', function () {
     const left = (await listKdrillClusters()).filter((c) => c.startsWith('kdrill-drill-') && !before0.includes(c));
     expect(left, 'drill clusters this suite created and left behind').to.deep.equal([]);
     // and nothing of them on disk (kubeconfigs, kind configs, loop disks): a stale kubeconfig outlived its cluster
-    const shapes = [SINGLE_CONTROL_PLANE, SINGLE_CONTROL_PLANE_SLOWFS, THREE_CONTROL_PLANES].map((s) => clusterName(s.name));
+    const shapes = DRILL_SHAPES.map((s) => clusterName(s.name));
     expect(shapes.filter((c) => !before0.includes(c)).flatMap(clusterFilesLeft), 'files of deleted drill clusters').to.deep.equal([]);
   });
 

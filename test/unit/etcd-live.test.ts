@@ -46,4 +46,9 @@ describe('judgeEtcdLives', () => {
     expect(judgeEtcdLives([{ name: 'cp', calls: [no(10), ok(390)], states: [] }], window, s(30))).to.include({ ok: false, unanswered: 1 });
     expect(judgeEtcdLives([{ name: 'cp', calls: [ok(10)], states: [] }], window, s(30))).to.include({ ok: true, unanswered: 0 });
   });
+
+  it('without an answer during the fault (200 or not) nothing was judged: inconclusive', () => {
+    expect(judgeEtcdLives([{ name: 'cp', calls: [ok(390)], states: [] }], window, s(30))).to.include({ conclusive: false });
+    expect(judgeEtcdLives([{ name: 'cp', calls: [no(10)], states: [] }], window, s(30))).to.include({ conclusive: true });
+  });
 });
