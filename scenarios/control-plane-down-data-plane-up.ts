@@ -1,13 +1,16 @@
-import { defineScenario } from '../src/scenario.js';
-import { kindCluster } from '../src/targets/kind-etcd.js';
-import { SINGLE_CONTROL_PLANE } from '../src/targets/shapes.js';
-import { controlPlaneDown } from '../src/faults/control-plane-down.js';
-import { detected } from '../src/expect/detected.js';
-import { holds } from '../src/expect/holds.js';
-import { recovers } from '../src/expect/recovers.js';
-import { memberUnhealthy } from '../src/signals/etcd-conditions.js';
-import { apiUnavailable, processDown } from '../src/signals/kube-conditions.js';
-import { serviceAnswers } from '../src/probes/service-answers.js';
+import {
+  apiUnavailable,
+  controlPlaneDown,
+  defineScenario,
+  detected,
+  holds,
+  kindCluster,
+  processDown,
+  recovers,
+  serviceAnswers,
+  SINGLE_CONTROL_PLANE,
+  steadyState,
+} from '../src/dsl.js';
 
 export default defineScenario({
   id: 'control-plane-down-data-plane-up',
@@ -16,9 +19,13 @@ export default defineScenario({
     '"Even during times when two of the core components (scheduler and controller-manager) of Kubernetes were down, ' +
     'and the single most core one (apiserver) couldn\'t talk to its database, the pods in my deployments (and the ' +
     'services on those pods) kept running." The kubelet, kube-proxy and the CNI keep the data plane up on their own.',
-  source: 'incidents/000_4d57ae9ca105f1b3.txt',
+  source: {
+    title: 'Kubernetes, etcd and disk throughput',
+    publisher: 'blog.bejarano.io',
+    url: 'https://blog.bejarano.io/kubernetes-etcd-and-disk-throughput/',
+  },
   target: kindCluster(SINGLE_CONTROL_PLANE),
-  steady: [memberUnhealthy(), apiUnavailable(), processDown('etcd'), processDown('kube-apiserver')],
+  steady: steadyState.controlPlane('etcd', 'kube-apiserver'),
   fault: controlPlaneDown({ components: ['etcd', 'kube-apiserver'] }),
   expect: [
     detected(apiUnavailable()).within('30s'),

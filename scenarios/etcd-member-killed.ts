@@ -1,11 +1,14 @@
-import { defineScenario } from '../src/scenario.js';
-import { etcdContainers } from '../src/targets/etcd-containers.js';
-import { killMember } from '../src/faults/kill-member.js';
-import { detected } from '../src/expect/detected.js';
-import { holds } from '../src/expect/holds.js';
-import { recovers } from '../src/expect/recovers.js';
-import { memberDown, memberUnhealthy } from '../src/signals/etcd-conditions.js';
-import { writeIntegrity } from '../src/probes/write-integrity.js';
+import {
+  defineScenario,
+  detected,
+  etcdContainers,
+  holds,
+  killMember,
+  memberDown,
+  recovers,
+  steadyState,
+  writeIntegrity,
+} from '../src/dsl.js';
 
 export default defineScenario({
   id: 'etcd-member-killed',
@@ -13,9 +16,14 @@ export default defineScenario({
   incident:
     "The kubelet kept killing and restarting the control plane's etcd (a failing liveness probe): etcd served for a " +
     'couple of minutes, then died again. Each kill must be visible at once, and no acknowledged write may be lost across restarts.',
-  source: 'incidents/001_22e58d6f0b883168.txt',
+  source: {
+    title: 'December 4 - NRE Labs Outage Post-Mortem',
+    author: 'Matt Oswalt',
+    publisher: 'keepingitclassless.net',
+    url: 'https://keepingitclassless.net/2018/12/december-4---nre-labs-outage-post-mortem/',
+  },
   target: etcdContainers(),
-  steady: [memberUnhealthy()],
+  steady: steadyState.etcd(),
   fault: killMember({ member: 'follower' }),
   expect: [detected(memberDown({ on: 'faulty' })).within('5s'), holds(writeIntegrity()).throughout(), recovers.within('30s')],
 });

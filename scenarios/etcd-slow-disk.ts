@@ -1,14 +1,20 @@
-import { defineScenario } from '../src/scenario.js';
-import { kindCluster } from '../src/targets/kind-etcd.js';
-import { SINGLE_CONTROL_PLANE } from '../src/targets/shapes.js';
-import { throttleDisk } from '../src/faults/throttle-disk.js';
-import { followingRestarts } from '../src/faults/follow-restarts.js';
-import { detected } from '../src/expect/detected.js';
-import { holds } from '../src/expect/holds.js';
-import { recovers } from '../src/expect/recovers.js';
-import { memberUnhealthy, walFsyncP99 } from '../src/signals/etcd-conditions.js';
-import { apiUnavailable, apiWriteLatency, apiserverEtcdErrors, leaseRenewalFailed, processDown, restarted } from '../src/signals/kube-conditions.js';
-import { serviceAnswers } from '../src/probes/service-answers.js';
+import {
+  apiserverEtcdErrors,
+  apiWriteLatency,
+  defineScenario,
+  detected,
+  followingRestarts,
+  holds,
+  kindCluster,
+  leaseRenewalFailed,
+  recovers,
+  restarted,
+  serviceAnswers,
+  SINGLE_CONTROL_PLANE,
+  steadyState,
+  throttleDisk,
+  walFsyncP99,
+} from '../src/dsl.js';
 
 export default defineScenario({
   id: 'etcd-slow-disk',
@@ -17,9 +23,13 @@ export default defineScenario({
     'A single-master kubeadm cluster had /var/lib/etcd on a thumb drive. The API server timed out talking to etcd, ' +
     'kube-scheduler and kube-controller-manager lost their leases and went into Error/CrashLoopBackOff, ' +
     'yet the pods behind Services kept answering. Moving /var/lib onto a real disk fixed it.',
-  source: 'incidents/000_4d57ae9ca105f1b3.txt',
+  source: {
+    title: 'Kubernetes, etcd and disk throughput',
+    publisher: 'blog.bejarano.io',
+    url: 'https://blog.bejarano.io/kubernetes-etcd-and-disk-throughput/',
+  },
   target: kindCluster(SINGLE_CONTROL_PLANE),
-  steady: [memberUnhealthy(), apiUnavailable(), processDown('kube-scheduler'), processDown('kube-controller-manager')],
+  steady: steadyState.controlPlane('kube-scheduler', 'kube-controller-manager'),
   // a USB 2.0 stick under etcd's fdatasync: seconds, not milliseconds
   fault: followingRestarts(throttleDisk({ member: 'leader', fsync: '2s', tolerance: 0.5, calibrateFor: '150s' })),
   expect: [

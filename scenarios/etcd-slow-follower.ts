@@ -1,11 +1,16 @@
-import { defineScenario } from '../src/scenario.js';
-import { etcdContainers } from '../src/targets/etcd-containers.js';
-import { throttleDisk } from '../src/faults/throttle-disk.js';
-import { detected } from '../src/expect/detected.js';
-import { holds } from '../src/expect/holds.js';
-import { recovers } from '../src/expect/recovers.js';
-import { backendCommitP99, clientPutLatency, memberUnhealthy, walFsyncP99 } from '../src/signals/etcd-conditions.js';
-import { writeIntegrity } from '../src/probes/write-integrity.js';
+import {
+  backendCommitP99,
+  clientPutLatency,
+  defineScenario,
+  detected,
+  etcdContainers,
+  holds,
+  recovers,
+  steadyState,
+  throttleDisk,
+  walFsyncP99,
+  writeIntegrity,
+} from '../src/dsl.js';
 
 export default defineScenario({
   id: 'etcd-slow-follower',
@@ -13,9 +18,13 @@ export default defineScenario({
   incident:
     'A degraded EBS volume gave an etcd member 800 ms write latency. The member stays in the cluster; ' +
     'clients talking to it stall while the quorum (leader + the healthy follower) keeps committing.',
-  source: 'incidents/002_d0617d8c18bd7688.txt',
+  source: {
+    title: 'etcd Disk Latency — How 800ms Killed the Kubernetes Cluster',
+    publisher: 'TheCodeForge',
+    url: 'https://thecodeforge.io/devops/introduction-kubernetes/',
+  },
   target: etcdContainers(),
-  steady: [memberUnhealthy()],
+  steady: steadyState.etcd(),
   fault: throttleDisk({ member: 'follower', fsync: '800ms' }),
   expect: [
     detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('30s'),

@@ -2,22 +2,52 @@ import { closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { join } from 'node:path';
 import { stateDir } from './util/paths.js';
 import { ownerAlive, thisProcess } from './util/owner.js';
-import { describeUndo, executeUndo, type UndoRecord } from './undo.js';
+import type { ChangeRecord, UndoContext } from './changes/change.js';
+import { UndoDeferred } from './changes/change.js';
+import { changeKind, describeRecord, validateRecord } from './changes/registry.js';
+import { leaseHolder, describeLease } from './cluster/lease.js';
+import { isThisProcess } from './util/owner.js';
 
 /**
  * The on-disk undo log of one run. Every change to the world (a container
- * created, a cgroup limit written, a network disconnected) is preceded by an
- * undo record that is on disk (fsynced, owner-only 0600) before the change
- * starts. Reverting replays pending records newest first; each undo is
- * idempotent, so a crash at any point — even between recording and applying —
- * is repaired by replaying the file (`kdrill clean`).
+ * created, a cgroup limit written, a file written on a node, an object
+ * patched) is preceded by its record (src/changes/: what to put back, and
+ * how) that is on disk (fsynced, owner-only 0600) before the change starts.
+ * Reverting replays pending records newest first; each undo is idempotent,
+ * so a crash at any point — even between recording and applying — is
+ * repaired by replaying the file (`kdrill clean`).
  */
 export interface JournalEntry {
   id: number;
   at: string;
-  undo: UndoRecord;
+  record: ChangeRecord;
   state: 'pending' | 'reverted';
 }
+
+/** What a revert did: undos that failed, and undos that must wait (their cluster is a live run's). */
+export interface RevertOutcome {
+  errors: Error[];
+  deferred: string[];
+}
+
+/** A journal file that cannot be read or is not a journal: reported and skipped, never blocking the others. */
+export interface BrokenJournal {
+  path: string;
+  reason: string;
+}
+
+/** Undo context of this process: a cluster is "held by another" when a live process other than this one leases it. */
+export const processUndoContext: UndoContext = {
+  heldByOther(cluster) {
+    let l;
+    try {
+      l = leaseHolder(cluster);
+    } catch {
+      return undefined; // not a name a lease can have: nobody holds it
+    }
+    return l && !isThisProcess(l) ? describeLease(l) : undefined;
+  },
+};
 
 export interface JournalFile {
   runId: string;
@@ -68,6 +98,13 @@ function writeOwnerOnly(path: string, data: string): void {
 export class Journal {
   private lock: Promise<unknown> = Promise.resolve();
   private aborted = false;
+  /** journals this process has open (what a second Ctrl-C reports as still to revert) */
+  private static readonly mine = new Set<Journal>();
+
+  /** Changes this process has made and not yet undone, over all its open journals. */
+  static pendingInProcess(): number {
+    return [...Journal.mine].reduce((n, j) => n + j.pending().length, 0);
+  }
 
   private constructor(
     readonly path: string,
@@ -86,27 +123,33 @@ export class Journal {
       entries: [],
     });
     j.persist();
+    Journal.mine.add(j);
     return j;
   }
 
-  /** Journals left on disk (by this or by killed runs), oldest first. */
-  static list(): Journal[] {
+  /**
+   * Journals left on disk (by this or by killed runs), oldest first, and the
+   * files there that are not readable journals (reported, skipped: one bad
+   * file never blocks the others' cleanup).
+   */
+  static list(): { journals: Journal[]; broken: BrokenJournal[] } {
     let names: string[];
     try {
       names = readdirSync(journalDir()).filter((n) => n.endsWith('.json'));
     } catch {
-      return [];
+      return { journals: [], broken: [] };
     }
-    const out: Journal[] = [];
+    const journals: Journal[] = [];
+    const broken: BrokenJournal[] = [];
     for (const n of names.sort()) {
       const path = join(journalDir(), n);
       try {
-        out.push(new Journal(path, JSON.parse(readFileSync(path, 'utf8')) as JournalFile));
+        journals.push(new Journal(path, parseJournalFile(readFileSync(path, 'utf8'))));
       } catch (e) {
-        throw new Error(`journal ${path} is unreadable (${(e as Error).message}); inspect it, undo by hand, then delete it`);
+        broken.push({ path, reason: (e as Error).message });
       }
     }
-    return out;
+    return { journals, broken };
   }
 
   get file(): Readonly<JournalFile> {
@@ -136,10 +179,11 @@ export class Journal {
    * interrupted. `appliedAt` is the instant the change began (after the record
    * was on disk): the fault's effects can only come after it.
    */
-  change<T>(undo: UndoRecord, apply: () => Promise<T>): Promise<{ entry: JournalEntry; result: T; appliedAt: number }> {
+  change<R extends ChangeRecord, T>(record: R, apply: () => Promise<T>): Promise<{ entry: JournalEntry; result: T; appliedAt: number }> {
     return this.exclusive(async () => {
       if (this.aborted) throw new JournalAborted();
-      const entry: JournalEntry = { id: this.data.entries.length + 1, at: new Date().toISOString(), undo, state: 'pending' };
+      if (!changeKind(record.type)) throw new Error(`journal: unknown change kind ${record.type}`);
+      const entry: JournalEntry = { id: this.data.entries.length + 1, at: new Date().toISOString(), record, state: 'pending' };
       this.data.entries.push(entry);
       this.persist();
       const appliedAt = Date.now();
@@ -155,37 +199,54 @@ export class Journal {
     });
   }
 
-  /** Undoes one entry (idempotent: a reverted entry is left alone). */
+  /**
+   * Undoes one entry (idempotent: a reverted entry is left alone). The record
+   * is validated first, as one read from disk would be. An undo that must
+   * wait (UndoDeferred) leaves the entry pending and rejects with it.
+   */
   revert(entry: JournalEntry): Promise<void> {
     return this.exclusive(() => this.revertUnlocked(entry));
   }
 
-  private async revertUnlocked(entry: JournalEntry): Promise<void> {
+  /** Undoes several entries newest first (the order they were made in, reversed), without reordering the caller's list. */
+  async revertEntries(entries: readonly JournalEntry[]): Promise<void> {
+    for (const e of [...entries].sort((a, b) => b.id - a.id)) await this.revert(e);
+  }
+
+  private async revertUnlocked(entry: JournalEntry, ctx: UndoContext = processUndoContext): Promise<void> {
     if (entry.state === 'reverted') return;
-    await executeUndo(entry.undo);
+    const record = validateRecord(entry.record);
+    await changeKind(record.type)!.undo(record, ctx);
     entry.state = 'reverted';
     this.persist();
   }
 
   /**
    * Stops further changes (waiting for one in flight), then undoes every
-   * pending entry newest first. Keeps going past failures and reports them.
+   * pending entry newest first. Keeps going past failures and reports them;
+   * an undo that must wait (its cluster is a live run's) stays pending.
    */
-  revertAll(opts: { abort?: boolean; onStep?: (what: string, err?: Error) => void } = {}): Promise<Error[]> {
+  revertAll(opts: { abort?: boolean; onStep?: (what: string, outcome: 'done' | 'deferred' | 'failed', err?: Error) => void; ctx?: UndoContext } = {}): Promise<RevertOutcome> {
     if (opts.abort) this.aborted = true;
     return this.exclusive(async () => {
-      const errors: Error[] = [];
+      const out: RevertOutcome = { errors: [], deferred: [] };
       for (const entry of [...this.pending()].reverse()) {
+        const what = describeEntry(entry);
         try {
-          await this.revertUnlocked(entry);
-          opts.onStep?.(describeUndo(entry.undo));
+          await this.revertUnlocked(entry, opts.ctx);
+          opts.onStep?.(what, 'done');
         } catch (e) {
-          const err = new Error(`${describeUndo(entry.undo)}: ${(e as Error).message}`);
-          errors.push(err);
-          opts.onStep?.(describeUndo(entry.undo), err);
+          if (e instanceof UndoDeferred) {
+            out.deferred.push(e.message);
+            opts.onStep?.(what, 'deferred', e);
+            continue;
+          }
+          const err = new Error(`${what}: ${(e as Error).message}`);
+          out.errors.push(err);
+          opts.onStep?.(what, 'failed', err);
         }
       }
-      return errors;
+      return out;
     });
   }
 
@@ -193,6 +254,45 @@ export class Journal {
   close(): boolean {
     if (this.pending().length > 0) return false;
     rmSync(this.path, { force: true });
+    Journal.mine.delete(this);
     return true;
   }
+
+  /** Forgets the journal without undoing it (kept clusters are the user's now). */
+  discard(): void {
+    rmSync(this.path, { force: true });
+    Journal.mine.delete(this);
+  }
+}
+
+/** An entry's undo in words; a record that does not validate says why instead. */
+export function describeEntry(e: JournalEntry): string {
+  try {
+    return describeRecord(validateRecord(e.record));
+  } catch (err) {
+    return `entry ${e.id} (${JSON.stringify((e.record as { type?: unknown })?.type)}): invalid record, ${(err as Error).message}`;
+  }
+}
+
+/** A journal file's JSON, checked for the fields a journal must have (its records are validated when replayed). */
+export function parseJournalFile(text: string): JournalFile {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not JSON (${(e as Error).message})`);
+  }
+  const f = j as Partial<JournalFile>;
+  if (!f || typeof f !== 'object') throw new Error('not a journal object');
+  for (const k of ['runId', 'title', 'host', 'pidStart', 'startedAt'] as const) {
+    if (typeof f[k] !== 'string') throw new Error(`field "${k}": expected a string`);
+  }
+  if (typeof f.pid !== 'number' || !Number.isInteger(f.pid)) throw new Error('field "pid": expected a whole number');
+  if (!Array.isArray(f.entries)) throw new Error('field "entries": expected a list');
+  f.entries.forEach((e, i) => {
+    if (!e || typeof e !== 'object' || typeof e.id !== 'number' || (e.state !== 'pending' && e.state !== 'reverted') || !e.record) {
+      throw new Error(`field "entries[${i}]": expected {id, at, record, state: pending|reverted}`);
+    }
+  });
+  return f as JournalFile;
 }

@@ -1,35 +1,52 @@
-import type { Target, TargetProvider } from './targets/target.js';
+import type { Capability, TargetProvider } from './targets/target.js';
+import { CAPABILITY_WORDS, missingCapabilities } from './targets/target.js';
 import type { Fault } from './faults/fault.js';
 import type { Expectation } from './expect/expectation.js';
 import type { Condition } from './signals/signal.js';
+import type { Probe } from './probes/probe.js';
 import { parseDuration, type Duration } from './util/duration.js';
 import { KdrillError } from './util/errors.js';
 
+/** Where the incident a drill replays was published, as the write-up names itself. */
+export interface Citation {
+  title: string;
+  /** as the write-up names them; omitted when it names nobody */
+  author?: string;
+  /** the site or publication */
+  publisher?: string;
+  url: string;
+}
+
 /** A drill, written the way its incident reads. */
-export interface ScenarioSpec<T extends Target> {
+export interface ScenarioSpec {
   /** kebab-case id used on the command line. */
   id: string;
   /** One line: what this drill replays. */
   title: string;
   /** The incident in its own words. */
   incident: string;
-  /** Where the incident is written up (file or URL). */
-  source?: string;
-  /** How the system under drill is provisioned (etcd in testcontainers, kind, an existing cluster). */
-  target: TargetProvider<T>;
+  /** The postmortem it replays. */
+  source?: Citation;
+  /** How the system under drill is provisioned (etcd in testcontainers, a kind cluster, an existing cluster). */
+  target: TargetProvider;
   /** Conditions that mean "unhealthy": none may fire at baseline, and all must clear to recover. */
-  steady?: Condition<T>[];
-  fault: Fault<T>;
-  expect: Expectation<T>[];
-  /** How long to watch the steady state before injecting (default 5s). */
+  steady?: Condition[];
+  fault: Fault;
+  expect: Expectation[];
+  /** How long the steady state must hold, calm, before the fault (default 10s). */
   baseline?: Duration;
+  /** How long to wait for such a calm baseline before the drill is invalid (default 3m). */
+  baselineDeadline?: Duration;
   /** Minimum time the fault stays in place (default 10s); it stays longer while detections are pending. */
   hold?: Duration;
 }
 
-export interface Scenario<T extends Target = Target> extends Omit<ScenarioSpec<T>, 'baseline' | 'hold'> {
+export interface Scenario extends Omit<ScenarioSpec, 'baseline' | 'baselineDeadline' | 'hold'> {
   baselineMs: number;
+  baselineDeadlineMs: number;
   holdMs: number;
+  /** Everything the scenario needs from its target (checked against the provider here). */
+  needs: Capability[];
 }
 
 function bad(id: string, field: string, msg: string): never {
@@ -42,17 +59,32 @@ function isFn(x: unknown): boolean {
   return typeof x === 'function';
 }
 
-/** Checks a scenario and fills defaults; a malformed one fails here, naming the field. */
-export function defineScenario<T extends Target>(spec: ScenarioSpec<T>): Scenario<T> {
-  const s = spec as Partial<ScenarioSpec<T>>;
-  const id = typeof s.id === 'string' ? s.id : '';
+function conditionNeeds(c: Condition): Capability[] {
+  return c.sources.flatMap((s) => [...(s.needs ?? [])]);
+}
+
+function probeNeeds(p: Probe): Capability[] {
+  return [...p.needs, ...(p.sources ?? []).flatMap((s) => [...s.needs])];
+}
+
+/** Checks a scenario and fills defaults; a malformed one fails here, naming the field; so does one its target cannot serve. */
+export function defineScenario(spec: ScenarioSpec): Scenario {
+  const s = spec as Partial<ScenarioSpec>;
+  const id = typeof s?.id === 'string' ? s.id : '';
+  if (!s || typeof s !== 'object') bad('', '(scenario)', 'expected an object made with defineScenario({...})');
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) bad(id, 'id', `expected a kebab-case string, got ${JSON.stringify(s.id)}`);
   for (const f of ['title', 'incident'] as const) {
     if (typeof s[f] !== 'string' || !s[f]!.trim()) bad(id, f, 'expected a non-empty string');
   }
-  if (s.source !== undefined && typeof s.source !== 'string') bad(id, 'source', 'expected a string');
-  if (!s.target || !isFn(s.target.provision)) bad(id, 'target', 'expected a target provider (e.g. etcdContainers())');
-  if (!s.fault || !isFn(s.fault.inject)) bad(id, 'fault', 'expected a fault (e.g. throttleDisk({ member: "follower", fsync: "800ms" }))');
+  if (s.source !== undefined) {
+    const c = s.source as Partial<Citation>;
+    if (!c || typeof c !== 'object') bad(id, 'source', 'expected { title, author?, publisher?, url }');
+    if (typeof c.title !== 'string' || !c.title.trim()) bad(id, 'source.title', 'expected a non-empty string');
+    if (typeof c.url !== 'string' || !/^https?:\/\/\S+$/.test(c.url)) bad(id, 'source.url', `expected an http(s) URL, got ${JSON.stringify(c.url)}`);
+    for (const f of ['author', 'publisher'] as const) if (c[f] !== undefined && typeof c[f] !== 'string') bad(id, `source.${f}`, 'expected a string');
+  }
+  if (!s.target || !isFn(s.target.provision) || !(s.target.provides instanceof Set)) bad(id, 'target', 'expected a target provider (e.g. kindCluster(SINGLE_CONTROL_PLANE))');
+  if (!s.fault || !isFn(s.fault.inject) || !Array.isArray(s.fault.needs)) bad(id, 'fault', 'expected a fault (e.g. throttleDisk({ member: "follower", fsync: "800ms" }))');
   if (!Array.isArray(s.expect) || s.expect.length === 0) bad(id, 'expect', 'expected a non-empty list of expectations');
   s.expect.forEach((e, i) => {
     if (!e || !isFn(e.judge) || !['detected', 'holds', 'recovers'].includes(e.kind)) {
@@ -66,13 +98,37 @@ export function defineScenario<T extends Target>(spec: ScenarioSpec<T>): Scenari
       if (!c || !isFn(c.test) || !Array.isArray(c.sources)) bad(id, `steady[${i}]`, 'expected a condition (e.g. memberUnhealthy())');
     });
   }
-  const dur = (field: 'baseline' | 'hold', dflt: string): number => {
+  const dur = (field: 'baseline' | 'baselineDeadline' | 'hold', dflt: string): number => {
     try {
       return parseDuration(s[field] ?? dflt, field);
     } catch (e) {
       return bad(id, field, (e as Error).message.replace(/^\w+: /, ''));
     }
   };
-  const { baseline: _b, hold: _h, ...rest } = s as ScenarioSpec<T>;
-  return { ...rest, baselineMs: dur('baseline', '5s'), holdMs: dur('hold', '10s') };
+  // what the target cannot serve is refused now, naming the part that needs it
+  const provides = s.target.provides;
+  const check = (field: string, what: string, needs: Capability[]): void => {
+    const missing = missingCapabilities(needs, provides);
+    if (missing.length) {
+      bad(id, field, `${what} needs ${missing.map((c) => `${CAPABILITY_WORDS[c]} (${c})`).join(', ')}, which ${s.target!.name} does not provide`);
+    }
+  };
+  check('fault', s.fault.name, [...s.fault.needs]);
+  (s.steady ?? []).forEach((c, i) => check(`steady[${i}]`, c.name, conditionNeeds(c)));
+  s.expect.forEach((e, i) => {
+    for (const c of e.conditions) check(`expect[${i}]`, c.name, conditionNeeds(c));
+    for (const p of e.probes) check(`expect[${i}]`, p.name, probeNeeds(p));
+  });
+  const needs = [
+    ...new Set([
+      ...s.fault.needs,
+      ...(s.steady ?? []).flatMap(conditionNeeds),
+      ...s.expect.flatMap((e) => [...e.conditions.flatMap(conditionNeeds), ...e.probes.flatMap(probeNeeds)]),
+    ]),
+  ];
+  const { baseline: _b, baselineDeadline: _d, hold: _h, ...rest } = s as ScenarioSpec;
+  const baselineMs = dur('baseline', '10s');
+  const baselineDeadlineMs = dur('baselineDeadline', '3m');
+  if (baselineDeadlineMs < baselineMs) bad(id, 'baselineDeadline', `must be at least the baseline (${baselineMs} ms)`);
+  return { ...rest, baselineMs, baselineDeadlineMs, holdMs: dur('hold', '10s'), needs };
 }

@@ -56,7 +56,7 @@ export class KindCluster {
    * Running and Ready; the default ServiceAccount exists (pods can be created).
    * Watched, with a deadline.
    */
-  async waitReady(expectedNodes: number, timeoutMs = 10 * 60_000): Promise<void> {
+  async waitReady(expectedNodes: number, timeoutMs = 10 * 60_000, signal?: AbortSignal): Promise<void> {
     const { core } = this.clients;
     const deadline = Date.now() + timeoutMs;
     const left = () => Math.max(1000, deadline - Date.now());
@@ -67,6 +67,7 @@ export class KindCluster {
       done: (ns) => ns.length >= expectedNodes && ns.every(isNodeReady),
       describe: (ns) => ns.map((n) => `${n.metadata?.name}=${isNodeReady(n) ? 'Ready' : 'NotReady'}`).join(', ') || 'no nodes',
       timeoutMs: left(),
+      signal,
     });
     await waitFor<k8s.V1Pod>(this.kc, {
       what: 'every kube-system pod Ready',
@@ -76,6 +77,7 @@ export class KindCluster {
       describe: (ps) =>
         ps.filter((p) => !isPodReady(p)).map((p) => `${p.metadata?.name}=${p.status?.phase}${waitingReason(p)}`).join(', ') || `${ps.length} pods`,
       timeoutMs: left(),
+      signal,
     });
     await waitFor<k8s.V1ServiceAccount>(this.kc, {
       what: 'the default ServiceAccount',
@@ -83,6 +85,7 @@ export class KindCluster {
       list: () => core.listNamespacedServiceAccount({ namespace: 'default' }),
       done: (sas) => sas.some((s) => s.metadata?.name === 'default'),
       timeoutMs: left(),
+      signal,
     });
   }
 
@@ -123,9 +126,17 @@ export function kindConfigPath(name: string, which: 'cluster' | 'shape'): string
   return join(stateDir(), 'kind-config', which === 'shape' ? `${name}.shape.yaml` : `${name}.yaml`);
 }
 
+/** The directory kubeconfigs live in: owner-only, whoever creates it first (kind creates it with its own mode). */
+function kubeconfigDir(): string {
+  const dir = join(stateDir(), 'kubeconfig');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  return dir;
+}
+
 async function writeKubeconfig(name: string): Promise<string> {
+  kubeconfigDir();
   const path = kubeconfigPath(name);
-  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
   const cfg = await kind(['get', 'kubeconfig', '--name', name]);
   writeFileSync(path, cfg, { mode: 0o600 });
   chmodSync(path, 0o600);
@@ -141,6 +152,8 @@ export interface UpOptions {
   pull?: PullPolicy;
   image?: NodeImageChoice;
   waitTimeoutMs?: number;
+  /** Ctrl-C: stops the image build, `kind create` and the Ready wait; a cluster this call created is deleted. */
+  signal?: AbortSignal;
 }
 
 export interface UpResult {
@@ -170,6 +183,8 @@ export async function clusterUp(opts: UpOptions): Promise<UpResult> {
   const image = opts.image ?? (await resolveNodeImage(opts.pull ?? 'auto'));
   log.info(`node image: ${image.ref} (${image.reason})`);
   const agent = await log.step('kdrill agent image', ensureAgentImage);
+  const interrupted = () => new KdrillError(`interrupted: cluster ${name} not created`);
+  if (opts.signal?.aborted) throw interrupted();
 
   const started = Date.now();
   let created = false;
@@ -188,12 +203,19 @@ export async function clusterUp(opts: UpOptions): Promise<UpResult> {
     const cfgPath = kindConfigPath(name, 'cluster');
     mkdirSync(dirname(cfgPath), { recursive: true, mode: 0o700 });
     writeFileSync(cfgPath, yaml, { mode: 0o600 });
+    kubeconfigDir();
+    created = true;
     await log.step(`kind create cluster ${name} (${want.controlPlanes} control plane(s), ${want.workers} worker(s))`, async () => {
       try {
         await kind(['create', 'cluster', '--name', name, '--image', image.ref, '--config', cfgPath, '--kubeconfig', kubeconfigPath(name), '--retain'], {
           timeoutMs: 20 * 60_000,
+          signal: opts.signal,
         });
       } catch (e) {
+        if (opts.signal?.aborted) {
+          await deleteCluster(name).catch(() => undefined);
+          throw interrupted();
+        }
         // --retain keeps failed nodes for inspection just long enough to grab their logs; then remove them
         const logs = join(stateDir(), 'failed-clusters', `${name}-${Date.now()}`);
         await kind(['export', 'logs', logs, '--name', name]).catch(() => undefined);
@@ -201,12 +223,19 @@ export async function clusterUp(opts: UpOptions): Promise<UpResult> {
         throw new KdrillError(`${(e as Error).message}`, { hint: `node logs exported to ${logs}` });
       }
     });
-    created = true;
   }
-  const cluster = new KindCluster(name, await writeKubeconfig(name));
-  await log.step(`load ${agent} into ${name}`, () => cluster.loadImage(agent));
-  await log.step(`wait for ${expectedNodes} node(s) and kube-system Ready`, () => cluster.waitReady(expectedNodes, opts.waitTimeoutMs));
-  return { cluster, created, image, createSeconds: (Date.now() - started) / 1000 };
+  try {
+    const cluster = new KindCluster(name, await writeKubeconfig(name));
+    await log.step(`load ${agent} into ${name}`, () => cluster.loadImage(agent));
+    await log.step(`wait for ${expectedNodes} node(s) and kube-system Ready`, () => cluster.waitReady(expectedNodes, opts.waitTimeoutMs, opts.signal));
+    return { cluster, created, image, createSeconds: (Date.now() - started) / 1000 };
+  } catch (e) {
+    if (created && opts.signal?.aborted) {
+      await deleteCluster(name).catch(() => undefined);
+      throw interrupted();
+    }
+    throw e;
+  }
 }
 
 /** An existing kdrill cluster by name (for drills that reuse one). */

@@ -12,6 +12,18 @@ export interface HostProcess {
   argv: string[];
   /** controller -> path, from /proc/PID/cgroup (paths relative to the host's cgroup root). */
   cgroups: Record<string, string>;
+  /** Epoch ms the process started (boot time + start ticks). */
+  startedAtMs: number;
+}
+
+let bootMs: number | undefined;
+/** Boot time of this host's kernel (kind nodes share it), from /proc/stat's btime. */
+export async function hostBootMs(): Promise<number> {
+  if (bootMs === undefined) {
+    const btime = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'));
+    bootMs = Number(btime?.[1] ?? 0) * 1000;
+  }
+  return bootMs;
 }
 
 async function readProc(pid: number): Promise<HostProcess | undefined> {
@@ -30,7 +42,7 @@ async function readProc(pid: number): Promise<HostProcess | undefined> {
       const m = /^\d+:([^:]*):(.*)$/.exec(line);
       if (m) for (const c of m[1]!.split(',')) cgroups[c || 'unified'] = m[2]!;
     }
-    return { pid, startTicks, argv, cgroups };
+    return { pid, startTicks, argv, cgroups, startedAtMs: (await hostBootMs()) + (startTicks * 1000) / 100 }; // USER_HZ is 100 on Linux
   } catch {
     return undefined; // exited while we looked
   }

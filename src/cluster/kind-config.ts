@@ -27,15 +27,23 @@ export const RESTRICT_OOM_SCORE_ADJ_PATCH = '[plugins."io.containerd.grpc.v1.cri
 
 export function readKindConfig(path: string): KindConfig {
   let doc: unknown;
+  let text: string;
   try {
-    doc = YAML.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new KdrillError(`kind config ${path}: ${(e as Error).message}`);
+    throw new KdrillError(`kind config ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  try {
+    doc = YAML.parse(text);
+  } catch (e) {
+    throw new KdrillError(`kind config ${path}: not YAML (${(e as Error).message.split('\n')[0]})`);
   }
   const c = doc as KindConfig;
   if (!c || c.kind !== 'Cluster') throw new KdrillError(`kind config ${path}: field "kind" must be "Cluster"`);
   if (c.apiVersion !== 'kind.x-k8s.io/v1alpha4') throw new KdrillError(`kind config ${path}: field "apiVersion" must be "kind.x-k8s.io/v1alpha4"`);
+  if (c.nodes !== undefined && !Array.isArray(c.nodes)) throw new KdrillError(`kind config ${path}: field "nodes" must be a list of nodes`);
   for (const [i, n] of (c.nodes ?? []).entries()) {
+    if (!n || typeof n !== 'object') throw new KdrillError(`kind config ${path}: field "nodes[${i}]" must be a node ({ role: control-plane | worker })`);
     if (n.role !== 'control-plane' && n.role !== 'worker') throw new KdrillError(`kind config ${path}: field "nodes[${i}].role" must be control-plane or worker`);
   }
   return c;

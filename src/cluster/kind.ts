@@ -14,10 +14,10 @@ export function clusterName(name: string): string {
   return full;
 }
 
-export async function kind(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+export async function kind(args: string[], opts: { input?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string> {
   const bin = await ensureKind();
   try {
-    const r = await execa(bin, args, { input: opts.input, timeout: opts.timeoutMs, all: true });
+    const r = await execa(bin, args, { input: opts.input, timeout: opts.timeoutMs, all: true, ...(opts.signal ? { cancelSignal: opts.signal } : {}) });
     return r.stdout;
   } catch (e: unknown) {
     const err = e as { all?: string; shortMessage?: string };

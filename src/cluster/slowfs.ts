@@ -1,11 +1,10 @@
-import { execa } from 'execa';
 import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { goBuild } from '../image/go-build.js';
 import { cacheDir } from '../util/paths.js';
 import type { KindNodeConfig } from './kind-config.js';
-import { readNodeFile } from './node-files.js';
+import type { NodeAccess } from '../targets/node.js';
 
 /**
  * kdrill-slowfs: a control plane's /var/lib/etcd seen through a FUSE
@@ -73,16 +72,14 @@ export function slowFsMounts(slowfsDir: string, diskDir: string): NonNullable<Ki
 }
 
 /** True when the node's /var/lib/etcd is kdrill-slowfs, mounted and serving. */
-export async function slowFsActive(node: string): Promise<boolean> {
-  const r = await execa('docker', ['exec', node, 'sh', '-c', `systemctl is-active -q kdrill-slowfs && grep -q ' ${SLOWFS_MOUNT} fuse.kdrill-slowfs ' /proc/self/mounts`], {
-    reject: false,
-  });
+export async function slowFsActive(node: NodeAccess): Promise<boolean> {
+  const r = await node.exec(['sh', '-c', `systemctl is-active -q kdrill-slowfs && grep -q ' ${SLOWFS_MOUNT} fuse.kdrill-slowfs ' /proc/self/mounts`]);
   return r.exitCode === 0;
 }
 
 /** The layer's own counters (delay_ms, fsyncs, delayed, delayed_ms). */
-export async function slowFsStats(node: string): Promise<Record<string, number>> {
-  const text = (await readNodeFile(node, SLOWFS_STATS)) ?? '';
+export async function slowFsStats(node: NodeAccess): Promise<Record<string, number>> {
+  const text = (await node.readFile(SLOWFS_STATS))?.content.toString('utf8') ?? '';
   return Object.fromEntries(
     text
       .split('\n')

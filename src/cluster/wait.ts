@@ -19,6 +19,8 @@ export interface WaitSpec<T extends k8s.KubernetesObject> {
   describe?: (objects: T[]) => string;
   timeoutMs: number;
   queryParams?: Record<string, string>;
+  /** Stops waiting (rejects with "interrupted") when aborted: Ctrl-C during provisioning. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -35,10 +37,12 @@ export function waitFor<T extends k8s.KubernetesObject>(kc: k8s.KubeConfig, spec
   let lastError = '';
 
   return new Promise<T[]>((resolve, reject) => {
+    const onAbort = () => finish(new KdrillError(`interrupted while waiting for ${spec.what}`));
     const finish = (err?: Error) => {
       if (finished) return;
       finished = true;
       clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
       controller?.abort();
       if (err) reject(err);
       else resolve([...objects.values()]);
@@ -50,6 +54,8 @@ export function waitFor<T extends k8s.KubernetesObject>(kc: k8s.KubeConfig, spec
       const state = spec.describe ? spec.describe([...objects.values()]) : `${objects.size} objects`;
       finish(new KdrillError(`timed out after ${Math.round(spec.timeoutMs / 1000)}s waiting for ${spec.what}; last seen: ${state}${lastError ? `; last error: ${lastError}` : ''}`));
     }, spec.timeoutMs);
+    if (spec.signal?.aborted) return onAbort();
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
 
     const start = async (): Promise<void> => {
       if (finished) return;

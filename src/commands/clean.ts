@@ -1,20 +1,29 @@
-import { Journal, writerAlive } from '../journal.js';
-import { describeUndo } from '../undo.js';
-import { KdrillError } from '../util/errors.js';
+import { Journal, describeEntry, writerAlive } from '../journal.js';
+import { parseCommandArgs } from './args.js';
 
-/**
- * kdrill clean: replays the journals that runs left behind (killed with
- * SIGKILL, crashed, lost power): every pending undo, newest first. Journals of
- * runs still alive are left alone unless --force.
- */
+const USAGE = `usage: kdrill clean [--dry-run] [--force]
+
+Undoes what killed runs left behind: replays the journals under
+$KDRILL_STATE/journal, every pending change newest first. Journals of runs
+still alive are left alone unless --force. A journal file that cannot be read,
+or a record that fails its kind's validation, is reported and skipped: it never
+blocks the others. A kind cluster (or its disk) that a live run uses is left
+until that run has ended. Exit 0 when nothing is left to undo, 2 otherwise.`;
+
+/** kdrill clean: the journal replay after SIGKILL, a crash or a power loss. */
 export async function run(argv: string[]): Promise<number> {
-  const force = argv.includes('--force');
-  const dry = argv.includes('--dry-run');
-  const unknown = argv.filter((a) => a !== '--force' && a !== '--dry-run');
-  if (unknown.length) throw new KdrillError(`clean: unexpected argument "${unknown[0]}"`, { hint: 'usage: kdrill clean [--dry-run] [--force]' });
-  const journals = Journal.list();
+  const a = parseCommandArgs('clean', argv, USAGE, { 'dry-run': 'boolean', force: 'boolean' }, { positionals: false });
+  if (a.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const force = a.values.force === true;
+  const dry = a.values['dry-run'] === true;
+  const { journals, broken } = Journal.list();
+  for (const b of broken) process.stderr.write(`skip ${b.path}: not a readable journal (${b.reason}); inspect it, undo by hand, then delete it\n`);
   let failed = 0;
   let undone = 0;
+  let deferred = 0;
   for (const j of journals) {
     const f = j.file;
     if (!force && writerAlive(f)) {
@@ -22,19 +31,26 @@ export async function run(argv: string[]): Promise<number> {
       continue;
     }
     const pending = j.pending();
-    process.stderr.write(`${f.runId} (${f.title}, pid ${f.pid}, started ${f.startedAt}): ${pending.length} change(s) to undo\n`);
-    if (dry) {
-      for (const e of [...pending].reverse()) process.stderr.write(`  would ${describeUndo(e.undo)}\n`);
+    if (!pending.length) {
+      j.close();
       continue;
     }
-    const errors = await j.revertAll({
+    process.stderr.write(`${f.runId} (${f.title}, pid ${f.pid}, started ${f.startedAt}): ${pending.length} change(s) to undo\n`);
+    if (dry) {
+      for (const e of [...pending].reverse()) process.stderr.write(`  would ${describeEntry(e)}\n`);
+      continue;
+    }
+    const out = await j.revertAll({
       abort: true,
-      onStep: (what, err) => process.stderr.write(`  ${err ? 'FAILED' : 'done'}: ${what}${err ? ` (${err.message})` : ''}\n`),
+      onStep: (what, outcome, err) => process.stderr.write(`  ${outcome === 'done' ? 'done' : outcome === 'deferred' ? 'LEFT' : 'FAILED'}: ${what}${err ? ` (${err.message})` : ''}\n`),
     });
-    undone += pending.length - errors.length;
-    failed += errors.length;
+    undone += pending.length - out.errors.length - out.deferred.length;
+    failed += out.errors.length;
+    deferred += out.deferred.length;
     j.close();
   }
-  process.stdout.write(`clean: ${journals.length} journal(s), ${undone} change(s) undone, ${failed} failed\n`);
-  return failed ? 2 : 0;
+  process.stdout.write(
+    `clean: ${journals.length} journal(s), ${undone} change(s) undone, ${failed} failed, ${deferred} left for a live run, ${broken.length} unreadable journal(s)\n`,
+  );
+  return failed || broken.length ? 2 : 0;
 }

@@ -1,10 +1,11 @@
-import { parseArgs } from 'node:util';
 import { ensureDocker, imageSize } from '../host/docker.js';
-import { resolveNodeImage, ensureAgentImage, type PullPolicy } from '../image/index.js';
+import { resolveNodeImage, ensureAgentImage } from '../image/index.js';
 import { ensureSlowFs } from '../cluster/slowfs.js';
-import { KdrillError } from '../util/errors.js';
 import { log } from '../util/log.js';
-import { cacheDir } from '../util/paths.js';
+import { cachePath } from '../util/paths.js';
+import { interruptProcess } from '../util/exec.js';
+import { parseCommandArgs } from './args.js';
+import { parsePull } from './pull.js';
 
 const USAGE = `usage: kdrill image build [--pull auto|never|always]
 
@@ -12,22 +13,20 @@ Builds (or reuses, or pulls) the kind node image and kdrill's workload image.
   --pull auto    use upstream kindest/node if present or pullable, else build locally (default)
   --pull never   always use kdrill's locally built node image (offline / air-gapped)
   --pull always  require upstream kindest/node
-Outputs are cached under ${cacheDir()} (KDRILL_CACHE). The last line printed is the node image reference.`;
+Outputs are cached under ${cachePath()} (KDRILL_CACHE). The last line printed is the node image reference.
+Ctrl-C stops the build and removes its build container.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { pull: { type: 'string', default: 'auto' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
+  const a = parseCommandArgs('image', argv, USAGE, { pull: 'string' });
+  if (a.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  if (positionals[0] !== 'build' || positionals.length > 1) throw new KdrillError(`expected \`kdrill image build\`\n${USAGE}`);
-  const pull = values.pull as PullPolicy;
-  if (!['auto', 'never', 'always'].includes(pull)) throw new KdrillError(`--pull: expected auto, never or always, got "${pull}"`);
+  if (a.positionals[0] !== 'build' || a.positionals.length > 1) a.usageError(a.positionals.length ? `unexpected "${a.positionals.join(' ')}": the subcommand is build` : 'name the subcommand: build');
+  const pull = parsePull(a.values.pull, 'image');
   await ensureDocker();
+  process.once('SIGINT', interruptProcess);
+  process.once('SIGTERM', interruptProcess);
   const started = Date.now();
   const choice = await resolveNodeImage(pull);
   const agent = await log.step('kdrill agent image (echo server, client, leaker; FROM scratch)', ensureAgentImage);
@@ -36,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   log.info(`node image: ${choice.ref} (${choice.source}: ${choice.reason}; ${mib.toFixed(0)} MiB)`);
   log.info(`agent image: ${agent}`);
   log.info(`kdrill-slowfs: ${slowfs}`);
-  log.info(`image build took ${((Date.now() - started) / 1000).toFixed(1)}s; cache: ${cacheDir()}`);
+  log.info(`image build took ${((Date.now() - started) / 1000).toFixed(1)}s; cache: ${cachePath()}`);
   process.stdout.write(`${choice.ref}\n`);
   return 0;
 }

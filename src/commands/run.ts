@@ -1,83 +1,75 @@
 import { findScenarios } from '../scenario-catalog.js';
 import { runScenario } from '../runner.js';
 import { Progress } from '../report/progress.js';
-import { formatReport } from '../report/text.js';
+import { formatRun } from '../report/text.js';
 import { writeJsonReport } from '../report/json.js';
 import { exitCodeFor } from '../expect/verdict.js';
-import type { ScenarioReport } from '../report/report.js';
-import type { Journal } from '../journal.js';
-import { KdrillError } from '../util/errors.js';
+import type { RunRecord } from '../record/run-record.js';
+import { Journal } from '../journal.js';
 import { releaseClusters } from '../targets/kind-pool.js';
+import { checkOutputPath } from '../util/output-path.js';
+import { interruptProcess, interruptSignal } from '../util/exec.js';
+import { parseCommandArgs } from './args.js';
 
-const USAGE = 'usage: kdrill run <scenario-id...> [--json FILE] [--keep-clusters]';
+const USAGE = `usage: kdrill run <scenario-id...> [--json FILE] [--keep-clusters]
 
-function parseArgs(argv: string[]): { ids: string[]; json?: string; keepClusters: boolean } {
-  const ids: string[] = [];
-  let json: string | undefined;
-  let keepClusters = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--json') {
-      json = argv[++i];
-      if (!json) throw new KdrillError('run: --json needs a file name', { hint: USAGE });
-    } else if (a.startsWith('--json=')) json = a.slice(7);
-    else if (a === '--keep-clusters') keepClusters = true;
-    else if (a.startsWith('-')) throw new KdrillError(`run: unknown option ${a}`, { hint: USAGE });
-    else ids.push(a);
-  }
-  if (ids.length === 0) throw new KdrillError('run: no scenario given', { hint: `${USAGE}; \`kdrill list\` shows the ids` });
-  return { ids, json, keepClusters };
-}
+Runs drills one after the other and prints each verdict; exit 0 all pass,
+1 a drill failed, 2 a drill was invalid (or a usage error).
+  --json FILE       the run's document (schema/run.v1.json), written at the end
+  --keep-clusters   keep the kind clusters the drills created (default: deleted)
+Each run's live record (JSON Lines) is written under $KDRILL_STATE/runs/.
+Ctrl-C (or SIGTERM) stops the drill and reverts everything it changed before
+exiting; further signals do not cut the revert short.`;
 
 /**
- * kdrill run: runs drills one after the other. SIGINT/SIGTERM stop the
- * current drill: everything it changed is reverted from its journal before
- * the process exits (exit 2, invalid).
+ * kdrill run. The first SIGINT/SIGTERM aborts whatever phase is running
+ * (provisioning included) and reverts; later ones are acknowledged and the
+ * revert goes on. Leases are given back only after the revert.
  */
 export async function run(argv: string[]): Promise<number> {
-  const { ids, json, keepClusters } = parseArgs(argv);
-  const scenarios = await findScenarios(ids);
-  const interrupt = new AbortController();
-  let journal: Journal | undefined;
+  const a = parseCommandArgs('run', argv, USAGE, { json: 'string', 'keep-clusters': 'boolean' });
+  if (a.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const json = a.values.json === undefined ? undefined : checkOutputPath('--json', a.values.json as string);
+  if (a.positionals.length === 0) a.usageError('no scenario given; `kdrill list` shows the ids');
+  const scenarios = await findScenarios(a.positionals);
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;
-    if (signals > 1) {
-      process.stderr.write(`\nkdrill: ${sig} again: exiting now; run \`kdrill clean\` to undo what is left\n`);
-      process.exit(2);
+    if (signals === 1) {
+      process.stderr.write(`\nkdrill: ${sig}: stopping and reverting every change of this run before exiting\n`);
+      interruptProcess();
+      return;
     }
-    process.stderr.write(`\nkdrill: ${sig}: reverting every change of this run before exiting\n`);
-    interrupt.abort();
-    void journal?.revertAll({ abort: true });
+    process.stderr.write(`\nkdrill: ${sig} again: still reverting, ${Journal.pendingInProcess()} change(s) left; kill -9 and \`kdrill clean\` to abandon\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const reports: ScenarioReport[] = [];
+  const records: RunRecord[] = [];
   try {
     for (const s of scenarios) {
-      if (interrupt.signal.aborted) break;
+      if (interruptSignal.aborted) break;
       const progress = new Progress();
       progress.start(s.id);
       try {
-        const r = await runScenario(s, {
-          onPhase: progress.onPhase,
-          onNote: progress.onNote,
-          abort: interrupt.signal,
-          onJournal: (j) => (journal = j),
-        });
-        reports.push(r);
+        records.push(await runScenario(s, { onEvent: progress.onEvent, abort: interruptSignal }));
       } finally {
         progress.stop();
       }
-      process.stdout.write(formatReport(reports[reports.length - 1]!) + '\n');
+      process.stdout.write(formatRun(records[records.length - 1]!) + '\n');
     }
   } finally {
-    // kind clusters are shared by the drills of one run; they go with it unless --keep-clusters
-    for (const e of await releaseClusters({ keep: keepClusters })) process.stderr.write(`kdrill: cleanup: ${e.message}\n`);
+    // kind clusters are shared by the drills of one run; they go with it unless --keep-clusters (leases after)
+    for (const e of await releaseClusters({ keep: a.values['keep-clusters'] === true })) process.stderr.write(`kdrill: cleanup: ${e.message}\n`);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const code = interrupt.signal.aborted ? 2 : exitCodeFor(reports.map((r) => r.verdict));
-  if (json) process.stderr.write(`report: ${writeJsonReport(json, reports, code)}\n`);
+  const code = interruptSignal.aborted ? 2 : exitCodeFor(records.map((r) => r.verdict ?? 'invalid'));
+  if (json) {
+    writeJsonReport(json, records, code);
+    process.stderr.write(`report: ${json}\n`);
+  }
   return code;
 }

@@ -2,7 +2,7 @@ import type { Observation } from '../signals/observation.js';
 import type { Condition, Scope } from '../signals/signal.js';
 
 /** First observation in [from, to] where the condition fires. */
-export function firstFiring(obs: readonly Observation[], c: Condition<unknown>, scope: Scope, from: number, to: number): Observation | undefined {
+export function firstFiring(obs: readonly Observation[], c: Condition, scope: Scope, from: number, to: number): Observation | undefined {
   return obs.find((o) => o.at >= from && o.at <= to && c.test(o, scope) === true);
 }
 
@@ -14,7 +14,7 @@ export function firstFiring(obs: readonly Observation[], c: Condition<unknown>, 
  * clear if nothing fired since `from`. Observations sharing an instant (one
  * scrape) are taken together. Undefined if that never happened.
  */
-export function recoveryInstant(obs: readonly Observation[], conditions: Condition<unknown>[], scope: Scope, from: number): number | undefined {
+export function recoveryInstant(obs: readonly Observation[], conditions: Condition[], scope: Scope, from: number): number | undefined {
   const firing = conditions.map(() => new Map<string, boolean>());
   const fresh = conditions.map((c) => c.kind === 'event');
   const lastEvent = conditions.map(() => -Infinity);
@@ -44,7 +44,7 @@ export function recoveryInstant(obs: readonly Observation[], conditions: Conditi
  * clear since `from` (a (signal, subject) whose last word was "firing", no
  * fresh "clear" since `from`, or an event that fired since `from`).
  */
-export function stillFiring(obs: readonly Observation[], conditions: Condition<unknown>[], scope: Scope, from: number): string[] {
+export function stillFiring(obs: readonly Observation[], conditions: Condition[], scope: Scope, from: number): string[] {
   const out: string[] = [];
   for (const c of conditions) {
     const last = new Map<string, { t: boolean; o: Observation }>();

@@ -9,9 +9,9 @@ import type { Expectation, ExpectationResult, JudgeInput } from './expectation.j
  * the fault's effect from what was there before); fail if it never fires, or
  * fires later than T.
  */
-export function detected<T>(condition: Condition<T>) {
+export function detected(condition: Condition) {
   return {
-    within(t: Duration): Expectation<T> {
+    within(t: Duration): Expectation {
       const withinMs = parseDuration(t, `detected(${condition.name}).within`);
       const name = `detected(${condition.name}).within(${formatDuration(withinMs)})`;
       return {
@@ -21,7 +21,7 @@ export function detected<T>(condition: Condition<T>) {
         probes: [],
         withinMs,
         judge({ observations, timeline, scope }: JudgeInput): ExpectationResult {
-          const c = condition as Condition<unknown>;
+          const c = condition as Condition;
           const { injectedAt, revertedAt } = timeline;
           const before = firstFiring(observations, c, scope, timeline.baselineFrom, (injectedAt ?? timeline.endAt) - 1);
           if (before) {

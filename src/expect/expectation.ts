@@ -36,13 +36,13 @@ export interface ExpectationResult {
 }
 
 /** One line of a scenario's `expect`: pure — judged from observations and the timeline alone. */
-export interface Expectation<T = unknown> {
+export interface Expectation {
   kind: 'detected' | 'holds' | 'recovers';
   name: string;
   /** Conditions whose sources the runner must start. */
-  conditions: Condition<T>[];
+  conditions: Condition[];
   /** Probes the runner must start and verify after recovery. */
-  probes: Probe<T>[];
+  probes: Probe[];
   /** detected(): how long the runner keeps the fault to give it its chance; recovers(): the recovery deadline. */
   withinMs?: number;
   judge(input: JudgeInput): ExpectationResult;

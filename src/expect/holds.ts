@@ -3,8 +3,8 @@ import type { Probe } from '../probes/probe.js';
 import { firstFiring } from './condition-state.js';
 import type { Expectation, ExpectationResult, JudgeInput } from './expectation.js';
 
-function isProbe<T>(x: Probe<T> | Condition<T>): x is Probe<T> {
-  return typeof (x as Probe<T>).start === 'function';
+function isProbe(x: Probe | Condition): x is Probe {
+  return typeof (x as Probe).start === 'function';
 }
 
 /**
@@ -14,9 +14,9 @@ function isProbe<T>(x: Probe<T> | Condition<T>): x is Probe<T> {
  * holds(condition).throughout() with a "bad" condition: it never fires from
  * injection to recovery (or to the end); invalid if it fired at baseline.
  */
-export function holds<T>(what: Probe<T> | Condition<T>) {
+export function holds(what: Probe | Condition) {
   return {
-    throughout(): Expectation<T> {
+    throughout(): Expectation {
       if (isProbe(what)) {
         const name = `holds(${what.name}).throughout()`;
         return {
@@ -33,7 +33,7 @@ export function holds<T>(what: Probe<T> | Condition<T>) {
           },
         };
       }
-      const c = what as Condition<unknown>;
+      const c = what as Condition;
       const name = `holds(not ${c.name}).throughout()`;
       return {
         kind: 'holds',

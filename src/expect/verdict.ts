@@ -8,13 +8,9 @@ import type { ExpectationResult, Verdict } from './expectation.js';
  */
 export function scenarioVerdict(invalidReasons: string[], results: ExpectationResult[]): { verdict: Verdict; reasons: string[] } {
   const reasons = [...invalidReasons];
-  const unjudged = results.filter((r) => r.verdict === 'invalid');
-  if (invalidReasons.length && unjudged.length > 1) {
-    // the run's own reason (it never got to the fault, say) is why; each expectation still says so in its line
-    reasons.push(`${unjudged.length} expectations could not be judged: ${unjudged.map((r) => r.name).join(', ')}`);
-  } else {
-    for (const r of unjudged) reasons.push(`${r.name}: ${r.detail}`);
-  }
+  // the run's own reason (it never got to the fault, say) is the reason: the expectations it left unjudged
+  // follow from it and say so on their own lines, not as more reasons
+  if (!invalidReasons.length) for (const r of results.filter((x) => x.verdict === 'invalid')) reasons.push(`${r.name}: ${r.detail}`);
   if (results.length === 0) reasons.push('no expectation was judged');
   if (reasons.length) return { verdict: 'invalid', reasons };
   const failed = results.filter((r) => r.verdict === 'fail');

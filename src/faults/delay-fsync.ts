@@ -1,8 +1,9 @@
-import type { EtcdMember, EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
+import type { EtcdMember, MemberSelector } from '../targets/etcd-target.js';
 import { selectMember } from '../targets/etcd-target.js';
-import { readNodeFile, writeNodeFile } from '../cluster/node-files.js';
+import { etcdOf } from '../targets/target.js';
+import { writeNodeFileChange } from '../changes/node-file.js';
 import { relativeError } from './calibration.js';
-import { measureWalFsync } from './throttle-disk.js';
+import { measureWalFsync } from '../signals/wal-fsync.js';
 import type { Fault, Injection } from './fault.js';
 import { parseDuration, formatDuration, type Duration } from '../util/duration.js';
 import { KdrillError } from '../util/errors.js';
@@ -34,35 +35,26 @@ async function layerInForce(layer: NonNullable<EtcdMember['fsyncDelay']>, ms: nu
  * layer's counters are reported alongside. Needs a target whose members have
  * `fsyncDelay` (kind shapes with etcdSlowFs).
  */
-export function delayFsync(opts: DelayFsyncOptions): Fault<EtcdTarget> {
+export function delayFsync(opts: DelayFsyncOptions): Fault {
   const targetMs = parseDuration(opts.fsync, 'delayFsync.fsync');
   if (targetMs <= 0 || !Number.isInteger(targetMs)) throw new TypeError('delayFsync.fsync: expected a whole number of milliseconds above 0');
   const tolerance = opts.tolerance ?? 0.15;
   if (!(tolerance > 0 && tolerance < 1)) throw new TypeError('delayFsync.tolerance: expected a fraction between 0 and 1');
   return {
     name: 'delayFsync',
+    needs: ['etcd', 'etcd.slowfs', 'node.fs'],
     describe: () => `delay every fsync on the ${opts.member}'s data dir by ${formatDuration(targetMs)} (kdrill-slowfs; ±${Math.round(tolerance * 100)}% on the WAL fsync mean)`,
     async inject({ target, journal, log, abort }): Promise<Injection> {
-      const member = await selectMember(target, opts.member);
+      const member = await selectMember(etcdOf(target), opts.member);
       const layer = member.fsyncDelay;
       if (!layer) {
         throw new KdrillError(`delayFsync: ${member.name}'s data dir is not behind kdrill-slowfs`, {
           hint: 'run the scenario on a kind shape with etcdSlowFs: true, or use throttleDisk (cgroup blkio) instead',
         });
       }
-      const node = member.container;
-      const previous = await readNodeFile(node, layer.controlFile);
       const before = await layer.stats().catch(() => ({}) as Record<string, number>);
-      const { entry, appliedAt: injectedAt } = await journal.change(
-        {
-          type: 'node-file',
-          container: node,
-          path: layer.controlFile,
-          ...(previous === undefined ? {} : { contentB64: Buffer.from(previous).toString('base64') }),
-        },
-        () => writeNodeFile(node, layer.controlFile, `${targetMs}\n`),
-      );
-      log(`${member.name}: ${layer.controlFile} = ${targetMs} (was ${previous?.trim() || 'absent'})`);
+      const { entry, appliedAt: injectedAt, prior } = await writeNodeFileChange(journal, layer.node, layer.controlFile, `${targetMs}\n`);
+      log(`${member.name}: ${layer.controlFile} = ${targetMs} (was ${prior ? Buffer.from(prior.b64, 'base64').toString('utf8').trim() : 'absent'})`);
       // the layer re-reads its control file every 100 ms and reports the delay in force at once: measure after that
       const taken = await layerInForce(layer, targetMs, abort);
       const m = taken ? await measureWalFsync(member, targetMs, abort) : undefined;

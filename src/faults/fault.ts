@@ -1,8 +1,9 @@
 import type { Journal } from '../journal.js';
 import type { ObservationLog } from '../signals/observation.js';
+import type { Needs, Target } from '../targets/target.js';
 
-export interface FaultContext<T> {
-  target: T;
+export interface FaultContext {
+  target: Target;
   journal: Journal;
   observations: ObservationLog;
   log: (msg: string) => void;
@@ -19,7 +20,7 @@ export interface Injection {
   verifiedAt?: number;
   /** What was measured, in words (why it is, or is not, in effect). */
   evidence: string;
-  /** Subjects the fault hit (member names): conditions on "faulty" look at these. */
+  /** Subjects the fault hit (member or node names): conditions on "faulty" look at these. */
   subjects: string[];
   measurements: Record<string, number | string>;
   /** Takes the fault back; idempotent. */
@@ -27,11 +28,13 @@ export interface Injection {
 }
 
 /**
- * A fault: journal the undo, apply, verify in effect. A fault that throws
- * after journaling leaves its undo in the journal, which the runner replays.
+ * A fault: declares what it needs from the target, composes reversible
+ * changes (src/changes/: each journaled before it is made) and verifies by
+ * measurement that it is in effect. A fault that throws after journaling
+ * leaves its records in the journal, which the runner replays.
  */
-export interface Fault<T> {
+export interface Fault extends Needs {
   name: string;
   describe(): string;
-  inject(ctx: FaultContext<T>): Promise<Injection>;
+  inject(ctx: FaultContext): Promise<Injection>;
 }

@@ -1,6 +1,6 @@
-import type { KindTarget } from '../targets/kind-etcd.js';
-import { processesInContainer, blkioDir } from '../cluster/host-procs.js';
-import { writeBlkioLimit } from '../undo.js';
+import { blkioDir } from '../cluster/host-procs.js';
+import { applyBlkioLimit } from '../changes/blkio-limit.js';
+import { etcdOf } from '../targets/target.js';
 import type { Fault, Injection } from './fault.js';
 import type { JournalEntry } from '../journal.js';
 
@@ -12,31 +12,33 @@ import type { JournalEntry } from '../journal.js';
  * every new etcd process on the faulted member's node gets the same limit
  * (journaled before it is written), until the revert.
  */
-export function followingRestarts(base: Fault<KindTarget>): Fault<KindTarget> {
+export function followingRestarts(base: Fault): Fault {
   return {
     name: `${base.name}+followRestarts`,
+    // the restarted etcd is found in the node's /proc (a static pod's new process)
+    needs: [...base.needs, 'etcd.static-pod', 'node.host'],
     describe: () => `${base.describe()}, re-applied to every restarted etcd`,
     async inject(ctx): Promise<Injection> {
       const inj = await base.inject(ctx);
       const member = inj.subjects[0];
-      const node = member ? ctx.target.nodes.get(member) : undefined;
+      const node = etcdOf(ctx.target).members.find((m) => m.name === member)?.node;
       const device = String(inj.measurements.device ?? '');
       const iops = Number(inj.measurements.iops);
       if (!node || !device || !Number.isFinite(iops)) return inj;
       const entries: JournalEntry[] = [];
-      let last = (await processesInContainer(node.id, 'etcd')).pop()?.startTicks ?? 0;
+      let last = (await node.processes('etcd')).pop()?.startTicks ?? 0;
       let reapplied = 0;
       inj.measurements.reappliedAfterRestart = 0;
       let stopped = false;
       const loop = (async () => {
         while (!stopped && !ctx.abort.aborted) {
           await new Promise((r) => setTimeout(r, 250));
-          const p = (await processesInContainer(node.id, 'etcd').catch(() => [])).pop();
+          const p = (await node.processes('etcd').catch(() => [])).pop();
           if (!p || p.startTicks === last || stopped) continue;
           last = p.startTicks;
           const cgroupFile = `${blkioDir(p)}/blkio.throttle.write_iops_device`;
           try {
-            const { entry } = await ctx.journal.change({ type: 'blkio-throttle', cgroupFile, device, previous: 0 }, () => writeBlkioLimit(cgroupFile, device, iops));
+            const { entry } = await applyBlkioLimit(ctx.journal, { cgroupFile, device, value: iops, cluster: node.ref.cluster });
             entries.push(entry);
             inj.measurements.reappliedAfterRestart = ++reapplied;
             ctx.log(`${member}: etcd restarted (pid ${p.pid}); ${iops} write iops on ${device} re-applied`);
@@ -50,7 +52,7 @@ export function followingRestarts(base: Fault<KindTarget>): Fault<KindTarget> {
         revert: async () => {
           stopped = true;
           await loop;
-          for (const e of entries) await ctx.journal.revert(e);
+          await ctx.journal.revertEntries(entries);
           await inj.revert();
         },
       };

@@ -1,6 +1,9 @@
-import type { EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
+import type { MemberSelector } from '../targets/etcd-target.js';
 import { selectMember } from '../targets/etcd-target.js';
-import { inspectContainer, killContainer } from '../util/container.js';
+import { etcdOf } from '../targets/target.js';
+import { containerOf } from './member-container.js';
+import { inspectContainer } from '../util/container.js';
+import { killDockerContainer } from '../changes/docker-kill.js';
 import { waitForDockerEvent } from '../signals/docker-events.js';
 import type { Fault, Injection } from './fault.js';
 
@@ -9,17 +12,19 @@ import type { Fault, Injection } from './fault.js';
  * so the member rejoins with its log). In effect when docker reports the die
  * event with exit code 137 and the container is not running.
  */
-export function killMember(opts: { member: MemberSelector }): Fault<EtcdTarget> {
+export function killMember(opts: { member: MemberSelector }): Fault {
   return {
     name: 'killMember',
+    needs: ['etcd', 'etcd.containers'],
     describe: () => `kill -9 the ${opts.member}, restart it on revert`,
     async inject({ target, journal, log, abort }): Promise<Injection> {
-      const member = await selectMember(target, opts.member);
+      const member = await selectMember(etcdOf(target), opts.member);
+      const container = containerOf(member);
       const since = Date.now();
-      const { entry, appliedAt: injectedAt } = await journal.change({ type: 'docker-start', container: member.container }, () => killContainer(member.container, 'KILL'));
+      const { entry, appliedAt: injectedAt } = await killDockerContainer(journal, container.name);
       log(`${member.name}: SIGKILL sent`);
-      const died = await waitForDockerEvent([`container=${member.container}`, 'event=die'], () => true, { sinceMs: since, timeoutMs: 10_000, signal: abort });
-      const state = await inspectContainer(member.container);
+      const died = await waitForDockerEvent([`container=${container.name}`, 'event=die'], () => true, { sinceMs: since, timeoutMs: 10_000, signal: abort });
+      const state = await inspectContainer(container.name);
       const exitCode = died ? Number(died.attributes.exitCode) : undefined;
       const inEffect = Boolean(died) && exitCode === 137 && state.running === false;
       return {
@@ -31,8 +36,8 @@ export function killMember(opts: { member: MemberSelector }): Fault<EtcdTarget> 
         measurements: { member: member.name, exitCode: exitCode ?? 'none' },
         async revert() {
           await journal.revert(entry); // idempotent: `docker start` only when not running
-          const s = await inspectContainer(member.container);
-          if (!s.running) throw new Error(`${member.container} is not running after the revert`);
+          const s = await inspectContainer(container.name);
+          if (!s.running) throw new Error(`${container.name} is not running after the revert`);
         },
       };
     },

@@ -1,6 +1,9 @@
-import type { EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
+import type { MemberSelector } from '../targets/etcd-target.js';
 import { selectMember } from '../targets/etcd-target.js';
-import { containerIp, disconnectNetwork, inspectContainer, tcpReachableFrom } from '../util/container.js';
+import { etcdOf } from '../targets/target.js';
+import { containerOf } from './member-container.js';
+import { containerIp, inspectContainer, tcpReachableFrom } from '../util/container.js';
+import { disconnectContainer } from '../changes/docker-disconnect.js';
 import { waitForDockerEvent } from '../signals/docker-events.js';
 import type { Fault, Injection } from './fault.js';
 
@@ -13,30 +16,29 @@ const PEER_PORT = 2380;
  * address fails (while it succeeded just before). Established connections
  * just go silent, as in a real partition: etcd's own gauges notice late.
  */
-export function partitionMember(opts: { member: MemberSelector }): Fault<EtcdTarget> {
+export function partitionMember(opts: { member: MemberSelector }): Fault {
   return {
     name: 'partitionMember',
+    needs: ['etcd', 'etcd.containers'],
     describe: () => `partition the ${opts.member} from its peers (docker network disconnect)`,
     async inject({ target, journal, log, abort }): Promise<Injection> {
-      const member = await selectMember(target, opts.member);
-      const net = member.peerNetwork;
-      const others = target.members.filter((m) => m !== member);
-      const ip = await containerIp(member.container, net.name);
-      if (!ip) throw new Error(`${member.container} is not on network ${net.name}`);
-      const reachable = async (): Promise<boolean[]> => Promise.all(others.map((o) => tcpReachableFrom(o.container, ip, PEER_PORT)));
+      const member = await selectMember(etcdOf(target), opts.member);
+      const container = containerOf(member);
+      const net = container.peerNetwork;
+      const others = etcdOf(target).members.filter((m) => m !== member);
+      const ip = await containerIp(container.name, net.name);
+      if (!ip) throw new Error(`${container.name} is not on network ${net.name}`);
+      const reachable = async (): Promise<boolean[]> => Promise.all(others.map((o) => tcpReachableFrom(containerOf(o).name, ip, PEER_PORT)));
       const before = await reachable();
       const since = Date.now();
-      const { entry, appliedAt: injectedAt } = await journal.change(
-        { type: 'docker-network-connect', container: member.container, network: net.name, aliases: net.aliases },
-        () => disconnectNetwork(member.container, net.name),
-      );
+      const { entry, appliedAt: injectedAt } = await disconnectContainer(journal, { container: container.name, network: net.name, aliases: net.aliases });
       log(`${member.name}: disconnected from ${net.name}`);
       const ev = await waitForDockerEvent([`type=network`, `network=${net.name}`, 'event=disconnect'], () => true, {
         sinceMs: since,
         timeoutMs: 10_000,
         signal: abort,
       });
-      const state = await inspectContainer(member.container);
+      const state = await inspectContainer(container.name);
       const after = await reachable();
       const disconnected = Boolean(ev) && state.exists === true && !state.networks?.includes(net.name);
       const cutOff = before.every(Boolean) && after.every((r) => !r);

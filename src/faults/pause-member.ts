@@ -1,6 +1,9 @@
-import type { EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
+import type { MemberSelector } from '../targets/etcd-target.js';
 import { selectMember } from '../targets/etcd-target.js';
-import { inspectContainer, pauseContainer } from '../util/container.js';
+import { etcdOf } from '../targets/target.js';
+import { containerOf } from './member-container.js';
+import { inspectContainer } from '../util/container.js';
+import { pauseDockerContainer } from '../changes/docker-pause.js';
 import { waitForDockerEvent } from '../signals/docker-events.js';
 import type { Fault, Injection } from './fault.js';
 
@@ -8,17 +11,19 @@ import type { Fault, Injection } from './fault.js';
  * Freezes a member (docker pause: cgroup freezer). Note: a paused process does
  * not show in the fsync histogram; it shows as a member that stops answering.
  */
-export function pauseMember(opts: { member: MemberSelector }): Fault<EtcdTarget> {
+export function pauseMember(opts: { member: MemberSelector }): Fault {
   return {
     name: 'pauseMember',
+    needs: ['etcd', 'etcd.containers'],
     describe: () => `pause the ${opts.member} (cgroup freezer)`,
     async inject({ target, journal, log, abort }): Promise<Injection> {
-      const member = await selectMember(target, opts.member);
+      const member = await selectMember(etcdOf(target), opts.member);
+      const container = containerOf(member);
       const since = Date.now();
-      const { entry, appliedAt: injectedAt } = await journal.change({ type: 'docker-unpause', container: member.container }, () => pauseContainer(member.container));
+      const { entry, appliedAt: injectedAt } = await pauseDockerContainer(journal, container.name);
       log(`${member.name}: paused`);
-      const ev = await waitForDockerEvent([`container=${member.container}`, 'event=pause'], () => true, { sinceMs: since, timeoutMs: 10_000, signal: abort });
-      const state = await inspectContainer(member.container);
+      const ev = await waitForDockerEvent([`container=${container.name}`, 'event=pause'], () => true, { sinceMs: since, timeoutMs: 10_000, signal: abort });
+      const state = await inspectContainer(container.name);
       let answers = true;
       try {
         await member.metrics(1500);

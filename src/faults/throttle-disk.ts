@@ -1,7 +1,8 @@
-import type { EtcdMember, EtcdTarget, MemberSelector } from '../targets/etcd-target.js';
+import type { MemberSelector } from '../targets/etcd-target.js';
 import { selectMember } from '../targets/etcd-target.js';
-import { readBlkioLimit, writeBlkioLimit } from '../undo.js';
-import { measureHistogram } from '../signals/histogram-poll.js';
+import { etcdOf } from '../targets/target.js';
+import { adjustBlkioLimit, applyBlkioLimit } from '../changes/blkio-limit.js';
+import { measureWalFsync } from '../signals/wal-fsync.js';
 import { nextIops, relativeError, type CalibrationStep } from './calibration.js';
 import type { Fault, Injection } from './fault.js';
 import { parseDuration, formatDuration, type Duration } from '../util/duration.js';
@@ -19,33 +20,13 @@ export interface ThrottleDiskOptions {
   calibrateFor?: Duration;
 }
 
-export const WAL_FSYNC = 'etcd_disk_wal_fsync_duration_seconds';
-
-/**
- * The member's WAL fsync over one verification window sized for the latency aimed at: at least 5 fsyncs (more
- * when they are fast), 4 × the target and 2 s, at most 12 × the target and 8 s. How slow-disk faults check themselves.
- */
-export async function measureWalFsync(
-  member: EtcdMember,
-  targetMs: number,
-  signal: AbortSignal,
-): Promise<{ meanMs: number | undefined; p99Ms: number | undefined; samples: number }> {
-  const w = await measureHistogram(() => member.metrics(), WAL_FSYNC, {
-    minSamples: Math.max(5, Math.ceil(3000 / targetMs)),
-    minMs: Math.max(2000, targetMs * 4),
-    maxMs: Math.max(8000, targetMs * 12),
-    signal,
-  });
-  return { meanMs: w && w.mean * 1000, p99Ms: w && w.quantile(0.99) * 1000, samples: w?.count ?? 0 };
-}
-
 /**
  * Slow etcd disk: a cgroup v1 blkio write-iops limit on the member's cgroup,
  * which charges etcd's own fdatasync I/O. Calibrated in a closed loop until the
  * member's measured WAL fsync mean is within tolerance of the request; a
  * throttle that cannot reach it (wrong device, no writes) is not in effect.
  */
-export function throttleDisk(opts: ThrottleDiskOptions): Fault<EtcdTarget> {
+export function throttleDisk(opts: ThrottleDiskOptions): Fault {
   const targetMs = parseDuration(opts.fsync, 'throttleDisk.fsync');
   if (targetMs <= 0) throw new TypeError('throttleDisk.fsync: must be above 0');
   const tolerance = opts.tolerance ?? 0.25;
@@ -53,17 +34,15 @@ export function throttleDisk(opts: ThrottleDiskOptions): Fault<EtcdTarget> {
   const calibrateMs = parseDuration(opts.calibrateFor ?? '90s', 'throttleDisk.calibrateFor');
   return {
     name: 'throttleDisk',
+    needs: ['etcd', 'etcd.disk-throttle'],
     describe: () => `throttle the ${opts.member}'s disk to ${formatDuration(targetMs)} WAL fsync (±${Math.round(tolerance * 100)}%)`,
     async inject({ target, journal, log, abort }): Promise<Injection> {
-      const member = await selectMember(target, opts.member);
+      const member = await selectMember(etcdOf(target), opts.member);
       const cgroupFile = `${await member.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
       const device = opts.device ?? (await member.dataDevice());
-      const previous = (await readBlkioLimit(cgroupFile, device)) ?? 0;
       const history: CalibrationStep[] = [];
       let decision = nextIops(history, targetMs, { tolerance, aim: tolerance * 0.8, maxSteps: 8 });
-      const { entry, appliedAt: injectedAt } = await journal.change({ type: 'blkio-throttle', cgroupFile, device, previous }, () =>
-        writeBlkioLimit(cgroupFile, device, decision.iops),
-      );
+      const { entry, appliedAt: injectedAt, previous } = await applyBlkioLimit(journal, { cgroupFile, device, value: decision.iops, cluster: member.node?.ref.cluster });
       log(`${member.name}: ${cgroupFile} ${device} ${decision.iops} iops (was ${previous || 'unlimited'})`);
       const deadline = injectedAt + calibrateMs;
       const measure = async (): Promise<CalibrationStep & { p99Ms?: number }> => ({ iops: decision.iops, ...(await measureWalFsync(member, targetMs, abort)) });
@@ -75,7 +54,7 @@ export function throttleDisk(opts: ThrottleDiskOptions): Fault<EtcdTarget> {
         if (decision.done && (decision.iops === last.iops || !decision.reached)) break;
         if (Date.now() > deadline) break;
         const iops = decision.iops;
-        await journal.adjust(entry, () => writeBlkioLimit(cgroupFile, device, iops));
+        await adjustBlkioLimit(journal, entry, iops);
         last = await measure();
         history.push(last);
         log(`${member.name}: ${iops} iops → WAL fsync mean ${last.meanMs?.toFixed(0) ?? '—'} ms over ${last.samples} fsyncs`);

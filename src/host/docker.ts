@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { KdrillError } from '../util/errors.js';
+import { execa as interruptible } from '../util/exec.js';
 
 const START_HINT =
   'start one with `sudo bash scripts/setup-host.sh` (installs Debian\'s docker.io and starts dockerd, ' +
@@ -66,5 +67,5 @@ export async function buildImage(contextDir: string, tags: string[], labels: Rec
   for (const t of tags) args.push('-t', t);
   for (const [k, v] of Object.entries(labels)) args.push('--label', `${k}=${v}`);
   args.push(contextDir);
-  await execa('docker', args, { env: { DOCKER_BUILDKIT: '0' } });
+  await interruptible('docker', args, { env: { DOCKER_BUILDKIT: '0' } });
 }

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { execa } from '../util/exec.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,5 @@
-import { execa } from 'execa';
+import { execa } from '../util/exec.js';
+import { KdrillError } from '../util/errors.js';
 import { imageExists } from '../host/docker.js';
 import { log } from '../util/log.js';
 import { ensureNodeImage } from './node-image.js';
@@ -33,9 +34,10 @@ export async function resolveNodeImage(pull: PullPolicy = 'auto'): Promise<NodeI
     if (await imageExists(UPSTREAM_NODE_IMAGE)) {
       return { ref: UPSTREAM_NODE_IMAGE, source: 'upstream', reason: 'upstream kindest/node is present locally' };
     }
-    const err = await log.step(`pulling ${UPSTREAM_NODE_IMAGE.split('@')[0]}`, async () => tryPull(UPSTREAM_NODE_IMAGE)).catch((e: Error) => e.message);
+    log.info(`pulling ${UPSTREAM_NODE_IMAGE.split('@')[0]} ...`);
+    const err = await tryPull(UPSTREAM_NODE_IMAGE).catch((e: Error) => e.message);
     if (err === undefined) return { ref: UPSTREAM_NODE_IMAGE, source: 'upstream', reason: 'pulled upstream kindest/node' };
-    if (pull === 'always') throw new Error(`cannot pull ${UPSTREAM_NODE_IMAGE}: ${err}`);
+    if (pull === 'always') throw new KdrillError(`cannot pull ${UPSTREAM_NODE_IMAGE}: ${err}`, { hint: 'without a registry, use --pull never (kdrill builds the node image here)' });
     log.info(`cannot pull upstream kindest/node (${err}); using kdrill's locally built node image`);
   }
   const ref = await ensureNodeImage(log.step);

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { execa } from '../util/exec.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../util/paths.js';

@@ -1,5 +1,8 @@
-import { execa } from 'execa';
+import { execa } from '../util/exec.js';
 import { createHash } from 'node:crypto';
+import { Journal } from '../journal.js';
+import { createDockerContainer } from '../changes/docker-container.js';
+import { OWNER_LABEL } from '../util/container.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/paths.js';
@@ -75,8 +78,12 @@ export async function ensureNodeImage(step: <T>(title: string, fn: () => Promise
 
   return step(`node image ${ref}`, async () => {
     const name = `kdrill-build-node-${process.pid}`;
-    await execa('docker', ['rm', '-f', name], { reject: false });
-    await execa('docker', ['run', '-d', '--name', name, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', base, 'infinity']);
+    // the build container is journaled and labelled like every container kdrill makes: Ctrl-C removes it on the
+    // way out, and after a SIGKILL `kdrill clean` (and CI's label filter) finds it
+    const journal = Journal.open(`image-build-${Date.now().toString(36)}-${process.pid}`, 'node image build container');
+    await createDockerContainer(journal, name, () =>
+      execa('docker', ['run', '-d', '--name', name, '--label', `${OWNER_LABEL}=kdrill-image-build`, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', base, 'infinity']),
+    );
     const inNode = (args: string[], input?: string) => execa('docker', ['exec', '-i', name, ...args], input === undefined ? {} : { input });
     try {
       for (const [bin, path] of Object.entries(comps.nodeBinaries)) {
@@ -112,7 +119,9 @@ export async function ensureNodeImage(step: <T>(title: string, fn: () => Promise
         name, ref,
       ]);
     } finally {
-      await execa('docker', ['rm', '-f', '-v', name], { reject: false });
+      const { errors } = await journal.revertAll({ abort: true });
+      journal.close();
+      if (errors.length) throw new KdrillError(`could not remove the build container: ${errors[0]!.message}`, { hint: 'kdrill clean removes it' });
     }
     if (!(await imageExists(ref))) throw new KdrillError(`docker commit produced no image ${ref}`);
     await pruneSupersededNodeImages(ref);

@@ -1,4 +1,4 @@
-import type { KindTarget } from '../targets/kind-etcd.js';
+import { kubeOf } from '../targets/target.js';
 import type { Probe, ProbeResult } from './probe.js';
 import { callLoop, judgeOutage } from './outage.js';
 import { formatDuration, parseDuration, type Duration } from '../util/duration.js';
@@ -8,13 +8,14 @@ import { formatDuration, parseDuration, type Duration } from '../util/duration.j
  * quorum read) every 500 ms with a 5 s budget; judged over the fault window:
  * no outage longer than maxOutage (a leader election may cost a few seconds).
  */
-export function apiServes(opts: { maxOutage?: Duration } = {}): Probe<KindTarget> {
+export function apiServes(opts: { maxOutage?: Duration } = {}): Probe {
   const maxOutageMs = parseDuration(opts.maxOutage ?? '10s', 'apiServes.maxOutage');
   return {
     name: 'apiServes',
+    needs: ['kube.api'],
     describe: () => `the API answers a read every 500ms (outage ≤ ${formatDuration(maxOutageMs)})`,
     async start({ target, abort }) {
-      const { core } = target.cluster.clients;
+      const { core } = kubeOf(target).clients;
       const loop = callLoop(
         async () => {
           const t0 = performance.now();

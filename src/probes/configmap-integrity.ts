@@ -1,5 +1,5 @@
-import type { KindTarget } from '../targets/kind-etcd.js';
-import { DRILL_NAMESPACE } from '../cluster/drill-workloads.js';
+import { kubeOf } from '../targets/target.js';
+import { DRILL_NAMESPACE } from './drill-workloads.js';
 import type { Probe, ProbeResult } from './probe.js';
 
 /**
@@ -8,12 +8,13 @@ import type { Probe, ProbeResult } from './probe.js';
  * drill to its revert; every one the API server acknowledged (HTTP 201) must
  * be readable after recovery. Counts: acknowledged, present, failed.
  */
-export function configMapIntegrity(): Probe<KindTarget> {
+export function configMapIntegrity(): Probe {
   return {
     name: 'configMapIntegrity',
+    needs: ['kube.api'],
     describe: () => 'every ConfigMap the API server acknowledged is present after recovery',
     async start({ target, runId, observations, abort }) {
-      const { core } = target.cluster.clients;
+      const { core } = kubeOf(target).clients;
       const label = `kdrill.dev/integrity-run`;
       const run = runId.replace(/[^a-z0-9-]/gi, '').toLowerCase().slice(-40);
       const acked: { name: string; at: number }[] = [];

@@ -1,4 +1,6 @@
-import { etcdMetricsPortGet, type KindTarget } from '../targets/kind-etcd.js';
+import { etcdOf } from '../targets/target.js';
+import type { EtcdMember } from '../targets/etcd-target.js';
+import { nodeProcessSource } from '../signals/kube-procs.js';
 import type { Observation } from '../signals/observation.js';
 import type { Probe, ProbeResult } from './probe.js';
 import { callLoop, type Call } from './outage.js';
@@ -91,19 +93,22 @@ export function judgeEtcdLives(members: readonly MemberLives[], window: { from: 
  * time (start to its first 200) and /livez latencies: on a slow disk they are
  * what the kill costs.
  */
-export function etcdLive(opts: EtcdLiveOptions = {}): Probe<KindTarget> {
+export function etcdLive(opts: EtcdLiveOptions = {}): Probe {
   const withinMs = parseDuration(opts.within ?? '30s', 'etcdLive.within');
   const timeoutMs = parseDuration(opts.timeout ?? '15s', 'etcdLive.timeout');
   return {
     name: 'etcdLive',
+    needs: ['etcd'],
+    // each etcd process life, from the nodes' /proc
+    sources: [nodeProcessSource()],
     describe: () => `etcd answered /livez (${formatDuration(timeoutMs)}) in the last ${formatDuration(withinMs)} of every life the fault ended`,
     async start({ target, observations, abort }) {
-      const ask = (container: string) => async () => {
+      const ask = (m: EtcdMember) => async () => {
         const t0 = Date.now();
-        const ok = await etcdMetricsPortGet(container, '/livez', timeoutMs).then(() => true, () => false);
+        const ok = await m.metricsGet('/livez', timeoutMs).then(() => true, () => false);
         return { ok, ms: Date.now() - t0 };
       };
-      const loops = target.members.map((m) => ({ member: m, loop: callLoop(ask(m.container), 2000, abort) }));
+      const loops = etcdOf(target).members.map((m) => ({ member: m, loop: callLoop(ask(m), 2000, abort) }));
       const halt = async () => void (await Promise.all(loops.map((l) => l.loop.stop())));
       return {
         stop: halt,

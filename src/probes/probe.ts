@@ -1,7 +1,9 @@
 import type { ObservationLog } from '../signals/observation.js';
+import type { Source } from '../signals/signal.js';
+import type { Needs, Target } from '../targets/target.js';
 
-export interface ProbeContext<T> {
-  target: T;
+export interface ProbeContext {
+  target: Target;
   runId: string;
   observations: ObservationLog;
   abort: AbortSignal;
@@ -29,8 +31,10 @@ export interface RunningProbe {
 }
 
 /** Something that must hold through the fault (checked by holds(probe).throughout()). */
-export interface Probe<T> {
+export interface Probe extends Needs {
   name: string;
   describe(): string;
-  start(ctx: ProbeContext<T>): Promise<RunningProbe>;
+  /** Watchers whose observations the probe judges by (the runner starts them with the others). */
+  sources?: Source[];
+  start(ctx: ProbeContext): Promise<RunningProbe>;
 }

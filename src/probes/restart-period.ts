@@ -1,4 +1,5 @@
-import type { KindTarget } from '../targets/kind-etcd.js';
+import { nodeProcessSource } from '../signals/kube-procs.js';
+import { kubeEventSource } from '../signals/kube-events.js';
 import type { Probe, ProbeResult } from './probe.js';
 import { livenessArithmetic, livenessRestartPeriodMs } from '../targets/etcd-probes.js';
 import type { Component } from '../signals/kube-conditions.js';
@@ -26,10 +27,13 @@ export interface RestartPeriodOptions {
  * command's own timeout. The postmortem's failureThreshold × timeoutSeconds is
  * reported beside it.
  */
-export function restartPeriod(opts: RestartPeriodOptions): Probe<KindTarget> {
+export function restartPeriod(opts: RestartPeriodOptions): Probe {
   const tolerance = opts.tolerance ?? 0.25;
   return {
     name: 'restartPeriod',
+    needs: [],
+    // process starts from the nodes' /proc; the kubelet's probe Events say whether the probe timed out
+    sources: [nodeProcessSource(), kubeEventSource()],
     describe: () => `${opts.component} restarts at the period the liveness arithmetic predicts (±${Math.round(tolerance * 100)}%)`,
     async start({ observations }) {
       return {

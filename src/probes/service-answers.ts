@@ -1,6 +1,6 @@
 import { request } from 'node:http';
-import type { KindTarget } from '../targets/kind-etcd.js';
-import { ensureEchoService } from '../cluster/drill-workloads.js';
+import { kubeOf, nodesOf } from '../targets/target.js';
+import { ensureEchoService } from './drill-workloads.js';
 import type { Probe, ProbeResult } from './probe.js';
 import { callLoop, judgeOutage } from './outage.js';
 import { formatDuration, parseDuration, type Duration } from '../util/duration.js';
@@ -34,17 +34,19 @@ function get(url: string, timeoutMs: number): Promise<{ ok: boolean; ms: number;
  * worker's node IP, as users reach it. Emits "service.call" observations;
  * judged over the fault window: no outage longer than maxOutage.
  */
-export function serviceAnswers(opts: ServiceAnswersOptions = {}): Probe<KindTarget> {
+export function serviceAnswers(opts: ServiceAnswersOptions = {}): Probe {
   const everyMs = parseDuration(opts.every ?? '250ms', 'serviceAnswers.every');
   const timeoutMs = parseDuration(opts.timeout ?? '2s', 'serviceAnswers.timeout');
   const maxOutageMs = parseDuration(opts.maxOutage ?? '2s', 'serviceAnswers.maxOutage');
   return {
     name: 'serviceAnswers',
+    needs: ['kube.api', 'node.fs'],
     describe: () => `echo Service answers through its NodePort every ${formatDuration(everyMs)} (outage ≤ ${formatDuration(maxOutageMs)})`,
     async start({ target, observations, abort }) {
-      const { nodePort } = await ensureEchoService(target.cluster);
-      const workers = [...target.nodes].filter(([, n]) => n.role === 'worker').map(([, n]) => n.ip);
-      const ips = workers.length ? workers : [...target.nodes.values()].map((n) => n.ip);
+      const { nodePort } = await ensureEchoService(kubeOf(target));
+      const nodes = [...nodesOf(target).values()];
+      const workers = nodes.filter((n) => n.role === 'worker').map((n) => n.ip);
+      const ips = workers.length ? workers : nodes.map((n) => n.ip);
       let i = 0;
       const loop = callLoop(() => get(`http://${ips[i++ % ips.length]!}:${nodePort}/`, timeoutMs), everyMs, abort, (c) =>
         observations.emit({ signal: 'service.call', subject: 'echo', at: c.at, value: c.ms, text: c.err }),

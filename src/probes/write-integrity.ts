@@ -1,4 +1,4 @@
-import type { EtcdTarget } from '../targets/etcd-target.js';
+import { etcdOf } from '../targets/target.js';
 import { sleep } from '../util/sleep.js';
 import type { Probe, ProbeResult, RunningProbe } from './probe.js';
 
@@ -15,15 +15,16 @@ export interface WriteIntegrityOptions {
  * must be readable with its value (a linearizable range read). Unacknowledged
  * puts (timeouts during the fault) may or may not be there: that is allowed.
  */
-export function writeIntegrity(opts: WriteIntegrityOptions = {}): Probe<EtcdTarget> {
+export function writeIntegrity(opts: WriteIntegrityOptions = {}): Probe {
   const writers = opts.writers ?? 4;
   const rate = opts.rate ?? 25;
   return {
     name: 'writeIntegrity',
+    needs: ['etcd'],
     describe: () => 'every acknowledged put is present after recovery',
     async start({ target, runId, abort }): Promise<RunningProbe> {
       const prefix = `/kdrill/integrity/${runId}/`;
-      const client = target.client();
+      const client = etcdOf(target).client();
       const acked = new Map<string, { value: string; at: number }>();
       let failed = 0;
       let stopped = false;

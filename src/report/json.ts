@@ -1,25 +1,44 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import type { ScenarioReport } from './report.js';
+import { writeFileSync } from 'node:fs';
 import type { Verdict } from '../expect/expectation.js';
+import type { RunRecord } from '../record/run-record.js';
+
+/** The --json document's schema (schema/run.v1.json ships with the package); bump on a breaking change. */
+export const JSON_SCHEMA_ID = 'https://kdrill.dev/schema/run.v1.json';
+export const JSON_SCHEMA_VERSION = 1;
 
 const iso = (ms: number | undefined): string | null => (ms === undefined || ms === 0 ? null : new Date(ms).toISOString());
 
-/** The --json file: per scenario its verdict and, per expectation, verdict, instants and latency. */
-export function toJson(reports: ScenarioReport[], exitCode: number): unknown {
+/** Per observation source: how kdrill learns (its own timestamps, or a poll period) and its own delay. */
+function sourcesOf(r: RunRecord) {
+  return r.sources.map((s) => ({ key: s.key, clock: s.clock?.kind ?? 'unknown', ...(s.clock?.kind === 'poll' ? { pollMs: s.clock.periodMs } : {}) }));
+}
+
+/** The --json document: per drill its verdict, why, the fault, per expectation instants and latencies, probes, and the raw observations. */
+export function toJson(records: RunRecord[], exitCode: number): Record<string, unknown> {
   return {
-    kdrill: 1,
+    $schema: JSON_SCHEMA_ID,
+    schemaVersion: JSON_SCHEMA_VERSION,
     exitCode,
-    verdicts: Object.fromEntries(reports.map((r) => [r.id, r.verdict])) as Record<string, Verdict>,
-    scenarios: reports.map((r) => ({
-      id: r.id,
-      title: r.title,
+    verdicts: Object.fromEntries(records.map((r) => [r.scenario.id, r.verdict ?? 'invalid'])) as Record<string, Verdict>,
+    scenarios: records.map((r) => ({
+      id: r.scenario.id,
+      title: r.scenario.title,
+      incident: r.scenario.incident,
+      source: r.scenario.source ?? null,
       runId: r.runId,
-      verdict: r.verdict,
+      complete: r.complete,
+      verdict: r.verdict ?? 'invalid',
       reasons: r.reasons,
-      target: r.target ?? null,
-      fault: r.fault,
+      target: { provider: r.target.provider, description: r.target.description ?? null },
+      fault: {
+        description: r.fault.description,
+        inEffect: r.fault.inEffect ?? null,
+        evidence: r.fault.evidence ?? null,
+        subjects: r.fault.subjects,
+        measurements: r.fault.measurements,
+      },
       timeline: {
+        startedAt: iso(r.startedAt),
         baselineFrom: iso(r.timeline.baselineFrom),
         injectedAt: iso(r.timeline.injectedAt),
         verifiedAt: iso(r.timeline.verifiedAt),
@@ -27,7 +46,8 @@ export function toJson(reports: ScenarioReport[], exitCode: number): unknown {
         recoveredAt: iso(r.timeline.recoveredAt),
         endAt: iso(r.timeline.endAt),
       },
-      expectations: r.expectations.map((e) => ({
+      phases: r.phases.map((p) => ({ phase: p.phase, at: iso(p.at), note: p.note ?? null })),
+      expectations: r.results.map((e) => ({
         name: e.name,
         verdict: e.verdict,
         injectedAt: iso(e.injectedAt),
@@ -39,14 +59,20 @@ export function toJson(reports: ScenarioReport[], exitCode: number): unknown {
       })),
       probes: r.probes,
       observed: r.observed,
-      durationMs: r.durationMs,
+      sources: sourcesOf(r),
+      observations: r.observations.map((o) => ({
+        signal: o.signal,
+        subject: o.subject,
+        at: o.at,
+        seen: o.seen ?? o.at,
+        ...(o.value !== undefined && Number.isFinite(o.value) ? { value: o.value } : {}),
+        ...(o.text !== undefined ? { text: o.text } : {}),
+      })),
+      durationMs: r.durationMs ?? null,
     })),
   };
 }
 
-export function writeJsonReport(file: string, reports: ScenarioReport[], exitCode: number): string {
-  const path = resolve(file);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, JSON.stringify(toJson(reports, exitCode), null, 2) + '\n');
-  return path;
+export function writeJsonReport(path: string, records: RunRecord[], exitCode: number): void {
+  writeFileSync(path, JSON.stringify(toJson(records, exitCode), null, 2) + '\n');
 }

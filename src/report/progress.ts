@@ -1,4 +1,4 @@
-import type { Phase } from '../runner.js';
+import type { Phase, RunEvent } from '../record/run-record.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -53,6 +53,12 @@ export class Progress {
 
   onNote = (msg: string): void => {
     this.line(`${this.scenario}   ${msg}`);
+  };
+
+  /** The run record's events as they come: phases and notes are shown, the rest is data. */
+  onEvent = (ev: RunEvent): void => {
+    if (ev.e === 'phase') this.onPhase(ev.phase, ev.note);
+    else if (ev.e === 'note') this.onNote(ev.text);
   };
 
   stop(): void {

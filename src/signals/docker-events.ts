@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { createInterface } from 'node:readline';
 import type { Source } from './signal.js';
+import type { Target } from '../targets/target.js';
 
 export interface DockerEvent {
   /** Epoch ms, from the daemon's own timestamp. */
@@ -75,9 +76,11 @@ export async function waitForDockerEvent(
 }
 
 /** A signal source: every docker event of the given containers becomes an observation "docker.event" (text = action). */
-export function dockerEventsSource<T>(containersOf: (target: T) => string[], key = 'docker-events'): Source<T> {
+export function dockerEventsSource(containersOf: (target: Target) => string[], key = 'docker-events'): Source {
   return {
     key,
+    needs: ['etcd.containers'],
+    clock: { kind: 'event' },
     async start({ log, target }) {
       const names = containersOf(target);
       const w = watchDockerEvents(

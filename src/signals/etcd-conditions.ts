@@ -1,4 +1,3 @@
-import type { EtcdTarget } from '../targets/etcd-target.js';
 import { formatDuration, parseDuration, type Duration } from '../util/duration.js';
 import { subjectMatches, type Condition, type SubjectFilter } from './signal.js';
 import { etcdMetricsSource } from './etcd-metrics.js';
@@ -9,7 +8,7 @@ import { etcdPutLatencySource } from './etcd-put-latency.js';
  * The words scenarios use for what etcd shows. `on` picks members: "faulty"
  * (the member(s) the fault hit), "others", "any", or a member name.
  */
-type Cond = Condition<EtcdTarget>;
+type Cond = Condition;
 
 function aboveCondition(signal: string, label: string, source: () => Cond['sources'][number], field: string) {
   return (opts: { above: Duration; on?: SubjectFilter }): Cond => {
@@ -19,6 +18,7 @@ function aboveCondition(signal: string, label: string, source: () => Cond['sourc
       name: `${label} > ${formatDuration(above)} on ${on}`,
       kind: 'level',
       sources: [source()],
+      threshold: { value: above, unit: 'ms' },
       test: (o, scope) => (o.signal === signal && o.value !== undefined && subjectMatches(on, o.subject, scope) ? o.value > above : undefined),
     };
   };

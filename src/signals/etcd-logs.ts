@@ -1,4 +1,4 @@
-import type { EtcdTarget } from '../targets/etcd-target.js';
+import { etcdOf } from '../targets/target.js';
 import type { Source } from './signal.js';
 import { parseDuration } from '../util/duration.js';
 
@@ -18,12 +18,14 @@ const LEVELS = new Set(['warn', 'error', 'dpanic', 'panic', 'fatal']);
  * seconds when it has one): "apply request took too long", "slow fdatasync",
  * "leader failed to send out heartbeat on time", ...
  */
-export function etcdLogSource(): Source<EtcdTarget> {
+export function etcdLogSource(): Source {
   return {
     key: 'etcd-logs',
+    needs: ['etcd'],
+    clock: { kind: 'event' },
     async start({ target, log }) {
       const since = Date.now();
-      const stops = target.members.map((m) =>
+      const stops = etcdOf(target).members.map((m) =>
         m.followLogs(since, (line) => {
           if (!line.startsWith('{')) return;
           let j: { level?: string; ts?: string; msg?: string; took?: string };

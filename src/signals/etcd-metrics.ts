@@ -1,9 +1,9 @@
-import type { EtcdTarget } from '../targets/etcd-target.js';
+import { etcdOf } from '../targets/target.js';
 import { sleep } from '../util/sleep.js';
 import type { Source } from './signal.js';
 import { CounterResets } from './counter-resets.js';
 import { HistogramWindow, histogramSnapshot } from './histogram-window.js';
-import { findSample, parsePrometheusText } from './prometheus-text.js';
+import { findSample, parsePrometheusText } from '../util/prometheus-text.js';
 
 /** Scrape period: /metrics has no watch, so it is polled, at ≤ 1 s. */
 export const SCRAPE_MS = 500;
@@ -22,12 +22,14 @@ export const HISTOGRAMS = {
  * etcd.leader_changes (reset-adjusted total) and an etcd.leader_change event
  * whenever that total grows, and etcd.counter_reset when the member restarted.
  */
-export function etcdMetricsSource(): Source<EtcdTarget> {
+export function etcdMetricsSource(): Source {
   return {
     key: 'etcd-metrics',
+    needs: ['etcd'],
+    clock: { kind: 'poll', periodMs: SCRAPE_MS },
     async start({ target, log, abort }) {
       let stopped = false;
-      const state = target.members.map((m) => ({
+      const state = etcdOf(target).members.map((m) => ({
         m,
         resets: new CounterResets(),
         windows: Object.fromEntries(Object.keys(HISTOGRAMS).map((k) => [k, new HistogramWindow(WINDOW_MS)])) as Record<string, HistogramWindow>,

@@ -1,4 +1,4 @@
-import type { EtcdTarget } from '../targets/etcd-target.js';
+import { etcdOf } from '../targets/target.js';
 import { sleep } from '../util/sleep.js';
 import type { Source } from './signal.js';
 
@@ -11,13 +11,15 @@ const RATE = 10;
  * (ms, subject = the member the client talks to) for every put, failed ones
  * included (then text is the error).
  */
-export function etcdPutLatencySource(): Source<EtcdTarget> {
+export function etcdPutLatencySource(): Source {
   return {
     key: 'etcd-put-latency',
+    needs: ['etcd'],
+    clock: { kind: 'poll', periodMs: 1000 / RATE },
     async start({ target, log, abort }) {
       let stopped = false;
-      const loops = target.members.map(async (m) => {
-        const client = target.memberClient(m.name);
+      const loops = etcdOf(target).members.map(async (m) => {
+        const client = etcdOf(target).memberClient(m.name);
         let i = 0;
         while (!stopped && !abort.aborted) {
           const t = Date.now();

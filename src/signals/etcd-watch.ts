@@ -1,4 +1,4 @@
-import type { EtcdTarget } from '../targets/etcd-target.js';
+import { etcdOf } from '../targets/target.js';
 import type { Source } from './signal.js';
 
 /**
@@ -6,11 +6,13 @@ import type { Source } from './signal.js';
  * observation (subject = key, value = mod revision, text = event type), and
  * the watch's own disconnects/reconnects become "etcd.watch_state".
  */
-export function etcdWatchSource(prefix: string): Source<EtcdTarget> {
+export function etcdWatchSource(prefix: string): Source {
   return {
     key: `etcd-watch:${prefix}`,
+    needs: ['etcd'],
+    clock: { kind: 'event' },
     async start({ target, log }) {
-      const client = target.client();
+      const client = etcdOf(target).client();
       const w = await client.watch().prefix(prefix).create();
       w.on('put', (kv) => log.emit({ signal: 'etcd.watch', subject: kv.key.toString(), at: Date.now(), value: Number(kv.mod_revision), text: 'put' }));
       w.on('delete', (kv) => log.emit({ signal: 'etcd.watch', subject: kv.key.toString(), at: Date.now(), value: Number(kv.mod_revision), text: 'delete' }));

@@ -1,6 +1,6 @@
 import { CounterResets } from './counter-resets.js';
 import { histogramSnapshot, windowStats, type HistogramSnapshot, type WindowStats } from './histogram-window.js';
-import { parsePrometheusText } from './prometheus-text.js';
+import { parsePrometheusText } from '../util/prometheus-text.js';
 import { sleep } from '../util/sleep.js';
 
 const POLL_MS = 500;

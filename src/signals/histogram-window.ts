@@ -1,4 +1,4 @@
-import type { Sample } from './prometheus-text.js';
+import type { Sample } from '../util/prometheus-text.js';
 import { CounterResets } from './counter-resets.js';
 
 /** A cumulative histogram at one instant (reset-adjusted). */

@@ -1,4 +1,4 @@
-import type { KindTarget } from '../targets/kind-etcd.js';
+import { kubeOf } from '../targets/target.js';
 import type { Source } from './signal.js';
 
 /**
@@ -7,11 +7,13 @@ import type { Source } from './signal.js';
  * "api.write" carries the latency (ms; a failure counts with its elapsed
  * time and its error as text), "api.ok" 1 or 0.
  */
-export function apiWriteSource(): Source<KindTarget> {
+export function apiWriteSource(): Source {
   return {
     key: 'kube.api-write',
+    needs: ['kube.api'],
+    clock: { kind: 'poll', periodMs: 500 },
     async start({ target, log, abort }) {
-      const { core } = target.cluster.clients;
+      const { core } = kubeOf(target).clients;
       const name = 'kdrill-api-heartbeat';
       let stopped = false;
       const loop = (async () => {

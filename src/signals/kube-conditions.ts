@@ -1,4 +1,3 @@
-import type { KindTarget } from '../targets/kind-etcd.js';
 import { formatDuration, parseDuration, type Duration } from '../util/duration.js';
 import type { Condition } from './signal.js';
 import { nodeProcessSource } from './kube-procs.js';
@@ -11,7 +10,7 @@ import { componentLogSource, kubeletLogSource } from './kube-logs.js';
  * the control-plane commands: etcd, kube-apiserver, kube-scheduler,
  * kube-controller-manager.
  */
-type Cond = Condition<KindTarget>;
+type Cond = Condition;
 export type Component = 'etcd' | 'kube-apiserver' | 'kube-scheduler' | 'kube-controller-manager';
 
 const ofComponent = (subject: string, c: Component) => subject.endsWith(`/${c}`);
@@ -57,6 +56,7 @@ export function apiWriteLatency(opts: { above: Duration }): Cond {
     name: `API write latency > ${formatDuration(above)}`,
     kind: 'level',
     sources: [apiWriteSource()],
+    threshold: { value: above, unit: 'ms' },
     test: (o) => (o.signal === 'api.write' && o.value !== undefined ? o.value > above : undefined),
   };
 }

@@ -1,6 +1,6 @@
 import type * as k8s from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node';
-import type { KindTarget } from '../targets/kind-etcd.js';
+import { kubeOf } from '../targets/target.js';
 import type { Source } from './signal.js';
 
 /**
@@ -10,11 +10,13 @@ import type { Source } from './signal.js';
  * it decided, even if the API server stored it later). Subject: the pod.
  * Text: "<reason>: <message>". Re-watches when a watch ends.
  */
-export function kubeEventSource(): Source<KindTarget> {
+export function kubeEventSource(): Source {
   return {
     key: 'kube.events',
+    needs: ['kube.api'],
+    clock: { kind: 'event' },
     async start({ target, log, abort }) {
-      const kc = target.cluster.kc;
+      const kc = kubeOf(target).kc;
       const since = Date.now();
       let ctl: AbortController | undefined;
       let stopped = false;

@@ -1,18 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { processesInContainer } from '../cluster/host-procs.js';
-import type { KindTarget } from '../targets/kind-etcd.js';
+import { nodesWithRole } from '../targets/target.js';
 import type { Source } from './signal.js';
 
 export const CONTROL_PLANE_COMMANDS = ['etcd', 'kube-apiserver', 'kube-scheduler', 'kube-controller-manager'] as const;
-
-let bootMs: number | undefined;
-async function ticksToEpochMs(ticks: number): Promise<number> {
-  if (bootMs === undefined) {
-    const btime = /^btime (\d+)$/m.exec(await readFile('/proc/stat', 'utf8'));
-    bootMs = Number(btime?.[1] ?? 0) * 1000;
-  }
-  return bootMs + (ticks * 1000) / 100; // USER_HZ is 100 on Linux
-}
 
 /**
  * Control-plane processes in every node, from the host's /proc every 500 ms
@@ -21,9 +10,12 @@ async function ticksToEpochMs(ticks: number): Promise<number> {
  * Subject: "<node>/<command>". Needs no API server, so it sees the restarts
  * an API-based monitor misses while the control plane is down.
  */
-export function nodeProcessSource(): Source<KindTarget> {
+export function nodeProcessSource(): Source {
   return {
-    key: 'kind.node-processes',
+    key: 'node-processes',
+    needs: ['node.fs'],
+    // a start carries the process's own start time; an exit is seen by the 500 ms scan
+    clock: { kind: 'poll', periodMs: 500 },
     async start({ target, log, abort }) {
       const known = new Map<string, number>(); // subject -> startTicks
       let first = true;
@@ -34,12 +26,11 @@ export function nodeProcessSource(): Source<KindTarget> {
         const seen = new Set<string>();
         const stateDue = Date.now() - lastState >= 2000;
         if (stateDue) lastState = Date.now();
-        for (const [node, n] of target.nodes) {
-          if (n.role !== 'control-plane') continue;
+        for (const node of nodesWithRole(target, 'control-plane')) {
           for (const cmd of CONTROL_PLANE_COMMANDS) {
-            const ps = await processesInContainer(n.id, cmd);
+            const ps = await node.processes(cmd);
             const p = ps[ps.length - 1];
-            const subject = `${node}/${cmd}`;
+            const subject = `${node.name}/${cmd}`;
             if (!p) continue;
             seen.add(subject);
             const prev = known.get(subject);
@@ -53,7 +44,7 @@ export function nodeProcessSource(): Source<KindTarget> {
               log.emit({ signal: 'proc.state', subject, at: Date.now(), value: 1, text: 'running' });
               continue;
             }
-            const startedAt = await ticksToEpochMs(p.startTicks);
+            const startedAt = p.startedAtMs;
             // restarted between two scans: the old one's exit comes first
             if (prev !== undefined) log.emit({ signal: 'proc.state', subject, at: startedAt - 1, value: 0, text: 'exit' });
             // a start is never placed before the exit we reported (we saw that exit late, by up to one scan)

@@ -7,8 +7,14 @@ export interface Observation {
   signal: string;
   /** Who it is about: a member name, a container, "cluster". */
   subject: string;
-  /** Epoch milliseconds when it was observed (or when the source says it happened). */
+  /**
+   * Epoch ms when it happened, by the source's own clock where it has one (a
+   * log line's timestamp, an Event's, a process start time, a condition's
+   * lastTransitionTime); for polled sources, when it was seen.
+   */
   at: number;
+  /** Epoch ms when kdrill saw it (set by the log on emit): `seen − at` is kdrill's own delay. */
+  seen?: number;
   value?: number;
   text?: string;
 }
@@ -19,6 +25,7 @@ export class ObservationLog {
   private readonly listeners = new Set<(o: Observation) => void>();
 
   emit(o: Observation): void {
+    o.seen ??= Date.now();
     // Sources may report a slightly earlier timestamp (e.g. a log line's own ts): keep order.
     let i = this.items.length;
     while (i > 0 && this.items[i - 1]!.at > o.at) i--;

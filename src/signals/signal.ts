@@ -1,8 +1,9 @@
 import type { Observation, ObservationLog } from './observation.js';
+import type { Needs, Target } from '../targets/target.js';
 
 /** What a watcher gets: the target it watches and where to put what it sees. */
-export interface SourceContext<T> {
-  target: T;
+export interface SourceContext {
+  target: Target;
   log: ObservationLog;
   abort: AbortSignal;
 }
@@ -16,9 +17,16 @@ export interface Watcher {
  * docker events stream, a /metrics scraper). Sources with the same key are
  * started once per run and shared by every condition that needs them.
  */
-export interface Source<T = unknown> {
+export interface Source extends Needs {
   key: string;
-  start(ctx: SourceContext<T>): Promise<Watcher>;
+  /**
+   * How the source learns: 'event' sources carry the source's own time for
+   * each observation (a log line's timestamp, a condition's
+   * lastTransitionTime); 'poll' sources look every `periodMs`, and their
+   * observations are dated when seen.
+   */
+  clock?: { kind: 'event' } | { kind: 'poll'; periodMs: number };
+  start(ctx: SourceContext): Promise<Watcher>;
 }
 
 /** Which subjects the fault hit (resolved at injection: "the leader" becomes a member name). */
@@ -32,11 +40,13 @@ export interface Scope {
  * A level condition has a state at every instant (fsync p99 above 100ms); an
  * event condition only fires (a leader change, a log line) and never "clears".
  */
-export interface Condition<T = unknown> {
+export interface Condition {
   name: string;
   kind: 'level' | 'event';
-  sources: Source<T>[];
+  sources: Source[];
   test(o: Observation, scope: Scope): boolean | undefined;
+  /** For a level over a value: the threshold it compares with, in the observations' unit (reports say "measured X > threshold"). */
+  threshold?: { value: number; unit: string };
 }
 
 /** Which members a condition looks at: the faulty ones, any member, or one by name. */
@@ -56,7 +66,7 @@ export function subjectMatches(filter: SubjectFilter, subject: string, scope: Sc
  * so a level "anyOf" is firing while any of its parts is. Mixing a level with
  * an event has no meaning (an event never clears) and is refused.
  */
-export function anyOf<T>(name: string, ...conditions: Condition<T>[]): Condition<T> {
+export function anyOf(name: string, ...conditions: Condition[]): Condition {
   const kinds = new Set(conditions.map((c) => c.kind));
   if (conditions.length < 2 || kinds.size !== 1) {
     throw new Error(`anyOf("${name}"): needs two or more conditions of one kind, got ${conditions.map((c) => `${c.name} (${c.kind})`).join(', ') || 'none'}`);

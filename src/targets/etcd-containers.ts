@@ -1,13 +1,16 @@
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
-import type { EtcdMember, EtcdTarget } from './etcd-target.js';
-import type { ProvisionContext, TargetProvider } from './target.js';
+import type { EtcdCapability, EtcdMember } from './etcd-target.js';
+import type { Capability, ProvisionContext, Target, TargetProvider } from './target.js';
 import { containerBlkioDir, dockerDataDevice } from './block-device.js';
 import { followContainerLogs } from './container-logs.js';
-import type { UndoRecord } from '../undo.js';
 import { KdrillError } from '../util/errors.js';
 import { ensureDocker } from '../host/docker.js';
+import { flushHostDisk } from '../host/disk.js';
+import { OWNER_LABEL, RUN_LABEL } from '../util/container.js';
+import { createDockerContainer } from '../changes/docker-container.js';
+import { createDockerNetwork } from '../changes/docker-network.js';
 import { execa } from 'execa';
 
 export interface EtcdContainersOptions {
@@ -23,8 +26,14 @@ export interface EtcdContainersOptions {
   startupTimeoutS?: number;
 }
 
-export const RUN_LABEL = 'dev.kdrill.run';
-export const OWNER_LABEL = 'dev.kdrill.owner';
+/** What etcd in containers offers: members kdrill made (kill, pause, partition) and a blkio throttle on each. */
+export const ETCD_CONTAINERS_PROVIDES: ReadonlySet<Capability> = new Set<Capability>(['etcd', 'etcd.containers', 'etcd.disk-throttle']);
+
+/** A target that is etcd and nothing else. */
+export interface EtcdContainersTarget extends Target {
+  kind: 'etcd-containers';
+  etcd: EtcdCapability;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -68,11 +77,12 @@ function clientFor(urls: string[]): Etcd3 {
  * killed run's `kdrill clean` removes them. Host ports are fixed at creation
  * so that client URLs survive a member's restart.
  */
-export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider<EtcdTarget> {
+export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider<EtcdContainersTarget> {
   const n = opts.members ?? 3;
   return {
     name: `etcd-containers(${n})`,
-    async provision(ctx: ProvisionContext): Promise<EtcdTarget> {
+    provides: ETCD_CONTAINERS_PROVIDES,
+    async provision(ctx: ProvisionContext): Promise<EtcdContainersTarget> {
       await ensureDocker(); // an actionable error when no daemon answers
       process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
       const { GenericContainer, Network, Wait } = await import('testcontainers');
@@ -84,9 +94,7 @@ export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider
       const prefix = `${opts.namePrefix ?? 'kdrill-etcd'}-${ctx.runId}`;
       const labels = { [RUN_LABEL]: ctx.runId, [OWNER_LABEL]: opts.owner ?? 'kdrill' };
       const networkName = prefix;
-      const { result: network } = await ctx.journal.change({ type: 'docker-network-rm', network: networkName }, () =>
-        new Network({ nextUuid: () => networkName }).start(),
-      );
+      const { result: network } = await createDockerNetwork(ctx.journal, networkName, () => new Network({ nextUuid: () => networkName }).start());
       const token = randomBytes(6).toString('hex');
       const names = Array.from({ length: n }, (_, i) => `m${i + 1}`);
       const initialCluster = names.map((m) => `${m}=http://${m}:2380`).join(',');
@@ -120,7 +128,7 @@ export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider
             // wait for the process here, for readiness below.
             .withWaitStrategy(Wait.forLogMessage(/starting an etcd server/))
             .withStartupTimeout((opts.startupTimeoutS ?? 60) * 1000);
-          await ctx.journal.change({ type: 'docker-rm', container }, () => gc.start());
+          await createDockerContainer(ctx.journal, container, () => gc.start());
           return { m, container, port: ports[i]! };
         }),
       ).catch((e: unknown) => {
@@ -132,10 +140,14 @@ export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider
       await Promise.all(started.map((s) => waitForLogLine(s.container, /ready to serve client requests/, (opts.startupTimeoutS ?? 60) * 1000)));
       const members = started.map(({ m, container, port }) => etcdContainerMember(m, container, networkName, port, dataDevice));
       return etcdTarget(members, async () => {
-        const mine = (u: UndoRecord): boolean =>
-          (u.type === 'docker-rm' && started.some((s) => s.container === u.container)) ||
-          (u.type === 'docker-network-rm' && u.network === networkName);
-        for (const e of [...ctx.journal.pending()].reverse()) if (mine(e.undo)) await ctx.journal.revert(e);
+        const mine = ctx.journal
+          .pending()
+          .filter(
+            (e) =>
+              (e.record.type === 'docker-container' && started.some((s) => s.container === (e.record as { container?: string }).container)) ||
+              (e.record.type === 'docker-network' && (e.record as { network?: string }).network === networkName),
+          );
+        await ctx.journal.revertEntries(mine);
       });
     },
   };
@@ -143,31 +155,36 @@ export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider
 
 /** The handles of one member running in its own container, with fixed host ports. */
 function etcdContainerMember(name: string, container: string, network: string, port: { client: number; metrics: number }, dataDevice: string): EtcdMember {
+  const get = async (path: string, timeoutMs: number) => {
+    const r = await fetch(`http://127.0.0.1:${port.metrics}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!r.ok) throw new Error(`${name} ${path}: HTTP ${r.status}`);
+    return r.text();
+  };
   return {
     name,
-    container,
-    peerNetwork: { name: network, aliases: [name] },
+    container: { name: container, peerNetwork: { name: network, aliases: [name] } },
     clientUrl: () => `http://127.0.0.1:${port.client}`,
-    async metrics(timeoutMs = 900) {
-      const r = await fetch(`http://127.0.0.1:${port.metrics}/metrics`, { signal: AbortSignal.timeout(timeoutMs) });
-      if (!r.ok) throw new Error(`${name} /metrics: HTTP ${r.status}`);
-      return r.text();
-    },
+    metrics: (timeoutMs = 900) => get('/metrics', timeoutMs),
+    metricsGet: get,
     blkioCgroupDir: () => containerBlkioDir(container),
     dataDevice: async () => dataDevice,
     followLogs: (since, onLine) => followContainerLogs(container, since, onLine),
   };
 }
 
-function etcdTarget(members: EtcdMember[], release: () => Promise<void>): EtcdTarget {
+function etcdTarget(members: EtcdMember[], release: () => Promise<void>): EtcdContainersTarget {
   const clients: Etcd3[] = [];
   const keep = (c: Etcd3): Etcd3 => (clients.push(c), c);
   return {
-    kind: 'etcd',
-    members,
-    describe: () => `${members.length}-member etcd in containers (${members.map((m) => m.container).join(', ')})`,
-    client: () => keep(clientFor(members.map((x) => x.clientUrl()))),
-    memberClient: (name) => keep(clientFor([members.find((x) => x.name === name)!.clientUrl()])),
+    kind: 'etcd-containers',
+    provides: ETCD_CONTAINERS_PROVIDES,
+    etcd: {
+      members,
+      client: () => keep(clientFor(members.map((x) => x.clientUrl()))),
+      memberClient: (name) => keep(clientFor([members.find((x) => x.name === name)!.clientUrl()])),
+    },
+    quiesce: flushHostDisk,
+    describe: () => `${members.length}-member etcd in containers (${members.map((m) => m.container!.name).join(', ')})`,
     async teardown() {
       for (const c of clients) c.close();
       await release();
@@ -180,7 +197,7 @@ function etcdTarget(members: EtcdMember[], release: () => Promise<void>): EtcdTa
  * etcdContainers in another process): nothing is created, teardown only closes
  * clients. Used by `existing(...)` drills and by crash tests.
  */
-export async function attachEtcdContainers(containers: string[]): Promise<EtcdTarget> {
+export async function attachEtcdContainers(containers: string[]): Promise<EtcdContainersTarget> {
   const dataDevice = await dockerDataDevice();
   const members = await Promise.all(
     containers.map(async (c) => {

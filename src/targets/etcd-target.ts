@@ -1,38 +1,39 @@
 import type { Etcd3 } from 'etcd3';
-import type { Target } from './target.js';
-import { findSample, parsePrometheusText } from '../signals/prometheus-text.js';
+import type { NodeAccess } from './node.js';
+import { findSample, parsePrometheusText } from '../util/prometheus-text.js';
 
 /**
- * One etcd member, however it is run (a testcontainers container, a static
- * pod inside a kind node container). Faults act on `container` (the docker
- * container whose cgroup, network and process hold the member).
+ * One etcd member, however it is run (a testcontainers container, a kubeadm
+ * static pod on a kind node).
  */
 export interface EtcdMember {
   name: string;
-  /** Docker container holding the member's process (for kind: the node container). */
-  container: string;
-  /** The docker network the member's peer traffic uses, and its aliases there. */
-  peerNetwork: { name: string; aliases: string[] };
+  /** Members in containers kdrill made (capability etcd.containers): the container, and its peer network and aliases. */
+  container?: { name: string; peerNetwork: { name: string; aliases: string[] } };
+  /** Members that are static pods: the node they run on. */
+  node?: NodeAccess;
   /** The client URL reachable from this process. */
   clientUrl(): string;
   /** The Prometheus text of the member's /metrics. */
   metrics(timeoutMs?: number): Promise<string>;
-  /** cgroup v1 blkio directory charged for the member's I/O. */
+  /** GET on the metrics listener (/livez, /readyz, /health): the body, or a rejection on no answer or an HTTP error. */
+  metricsGet(path: string, timeoutMs: number): Promise<string>;
+  /** cgroup v1 blkio directory charged for the member's disk I/O (capability etcd.disk-throttle). */
   blkioCgroupDir(): Promise<string>;
   /** "major:minor" of the whole block device the member's data dir lives on. */
   dataDevice(): Promise<string>;
   /**
-   * Present when the member's data dir is behind kdrill-slowfs: the file in
-   * `container` holding its exact fsync delay in ms (absent or 0 = none), and
-   * the layer's counters (delay_ms in force, fsyncs, delayed).
+   * Present when the member's data dir is behind kdrill-slowfs (capability
+   * etcd.slowfs): the file on `node` holding its exact fsync delay in ms
+   * (absent or 0 = none), and the layer's counters (delay_ms in force, fsyncs, delayed).
    */
-  fsyncDelay?: { controlFile: string; stats(): Promise<Record<string, number>> };
+  fsyncDelay?: { node: NodeAccess; controlFile: string; stats(): Promise<Record<string, number>> };
   /** Follows the member's log lines from `since` (epoch ms); returns how to stop. Survives member restarts. */
   followLogs(since: number, onLine: (line: string) => void): () => void;
 }
 
-export interface EtcdTarget extends Target {
-  kind: 'etcd';
+/** A target's etcd: its members and clients. */
+export interface EtcdCapability {
   members: EtcdMember[];
   /** A client over every member's endpoint. */
   client(): Etcd3;
@@ -41,10 +42,6 @@ export interface EtcdTarget extends Target {
 }
 
 export type MemberSelector = 'leader' | 'follower' | string;
-
-export function isEtcdTarget(t: unknown): t is EtcdTarget {
-  return typeof t === 'object' && t !== null && (t as Target).kind === 'etcd';
-}
 
 /** The member's view: is it the leader, and what is its raft id. */
 export async function memberRole(m: EtcdMember): Promise<{ isLeader: boolean; hasLeader: boolean; id: string }> {
@@ -57,7 +54,7 @@ export async function memberRole(m: EtcdMember): Promise<{ isLeader: boolean; ha
 }
 
 /** Resolves "leader", "follower" (the first non-leader by name) or a member name, now. */
-export async function selectMember(t: EtcdTarget, sel: MemberSelector): Promise<EtcdMember> {
+export async function selectMember(t: EtcdCapability, sel: MemberSelector): Promise<EtcdMember> {
   if (sel !== 'leader' && sel !== 'follower') {
     const m = t.members.find((x) => x.name === sel);
     if (!m) throw new Error(`no etcd member named "${sel}" (members: ${t.members.map((x) => x.name).join(', ')})`);

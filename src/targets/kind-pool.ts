@@ -1,19 +1,19 @@
 import { execa } from 'execa';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Journal } from '../journal.js';
+import YAML from 'yaml';
+import { Journal, writerAlive } from '../journal.js';
 import { clusterUp, attachCluster, kindConfigPath, type KindCluster } from '../cluster/cluster.js';
 import { clusterName, listKdrillClusters, nodeContainers } from '../cluster/kind.js';
 import type { KindConfig, KindNodeConfig } from '../cluster/kind-config.js';
 import { createLoopDisk, etcdDiskName, loopDiskPaths, type LoopDisk } from '../cluster/loop-disk.js';
-import { stateDir } from '../util/paths.js';
 import { ensureAgentImage } from '../image/index.js';
 import { ensureSlowFs, slowFsActive, slowFsMounts } from '../cluster/slowfs.js';
 import { KdrillError } from '../util/errors.js';
-import { readNodeFile } from '../cluster/node-files.js';
 import { leaseCluster, releaseHeldLeases, releaseLease } from '../cluster/lease.js';
-import { writeFileSync } from 'node:fs';
-import YAML from 'yaml';
+import { createLoopDiskChange } from '../changes/loop-disk.js';
+import { createKindClusterChange } from '../changes/kind-cluster.js';
+import { dockerNode } from './docker-node.js';
 
 /**
  * A cluster shape drills can share. Scenarios that name the same shape run on
@@ -61,28 +61,50 @@ function controlPlaneNodeName(cluster: string, i: number): string {
   return `${cluster}-control-plane${i === 0 ? '' : i + 1}`;
 }
 
+function nodeOf(cluster: string, node: string) {
+  return dockerNode({ via: 'docker', cluster, node, container: node });
+}
+
 /** Every control plane's /var/lib/etcd must be kdrill-slowfs, mounted and serving. */
 async function requireSlowFs(name: string, controlPlanes: number, why: { what: string; hint: string }): Promise<void> {
   for (let i = 0; i < controlPlanes; i++) {
     const node = controlPlaneNodeName(name, i);
-    if (!(await slowFsActive(node))) {
+    if (!(await slowFsActive(nodeOf(name, node)))) {
       throw new KdrillError(`cluster ${name} ${why.what}: ${node}'s /var/lib/etcd is not behind kdrill-slowfs`, { hint: why.hint });
     }
   }
 }
 
-async function provision(shape: ClusterShape): Promise<PooledCluster> {
+/**
+ * Changes a run that died (SIGKILL, crash) left on this cluster and nobody
+ * has undone yet: a drill on top of them would judge a cluster that is still
+ * faulted. (The clusters and disks a dead run created are not among them: a
+ * later run may take those over.)
+ */
+export function deadRunChangesOn(cluster: string): { runId: string; pid: number; count: number }[] {
+  return Journal.list()
+    .journals.filter((j) => !writerAlive(j.file))
+    .map((j) => ({ j, n: j.pending().filter((e) => e.record.cluster === cluster && e.record.type !== 'kind-cluster' && e.record.type !== 'loop-disk').length }))
+    .filter((x) => x.n > 0)
+    .map(({ j, n }) => ({ runId: j.file.runId, pid: j.file.pid, count: n }));
+}
+
+async function provision(shape: ClusterShape, abort?: AbortSignal): Promise<PooledCluster> {
   const name = clusterName(shape.name);
   const disks = new Map<string, LoopDisk>();
   const exists = (await listKdrillClusters()).includes(name);
+  const left = exists ? deadRunChangesOn(name) : [];
+  if (left.length) {
+    throw new KdrillError(
+      `cluster ${name} still has ${left.reduce((n, x) => n + x.count, 0)} change(s) left by killed run(s) ${left.map((x) => `${x.runId} (pid ${x.pid})`).join(', ')}: a drill on it would judge a faulted cluster`,
+      { hint: 'run `kdrill clean` first (it undoes them)' },
+    );
+  }
   if (shape.etcdOwnDisk || shape.etcdSlowFs) {
     for (let i = 0; i < shape.controlPlanes; i++) {
       const diskName = etcdDiskName(name, i);
-      const paths = loopDiskPaths(diskName);
       // a disk is journaled before it is made, so a killed run's disk is cleaned too (not a reused cluster's)
-      const disk = exists
-        ? await createLoopDisk(diskName)
-        : (await poolJournal().change({ type: 'loop-disk', ...paths }, () => createLoopDisk(diskName))).result;
+      const disk = exists ? await createLoopDisk(diskName) : (await createLoopDiskChange(poolJournal(), name, diskName)).result;
       disks.set(controlPlaneNodeName(name, i), disk);
     }
   }
@@ -97,7 +119,7 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
     }
     if (shape.etcdSlowFs) await requireSlowFs(name, cp, { what: "exists without it, which this drill's shape needs", hint: recreate });
     for (const n of shape.kubeletVerbosity === undefined ? [] : have) {
-      const cfg = YAML.parse((await readNodeFile(n.name, '/var/lib/kubelet/config.yaml')) ?? '{}') as { logging?: { verbosity?: number } } | null;
+      const cfg = YAML.parse((await nodeOf(name, n.name).readFile('/var/lib/kubelet/config.yaml'))?.content.toString('utf8') ?? '{}') as { logging?: { verbosity?: number } } | null;
       const v = cfg?.logging?.verbosity ?? 0;
       if (v !== shape.kubeletVerbosity) {
         throw new KdrillError(`cluster ${name} exists with kubelet verbosity ${v} on ${n.name}; this drill's shape reads the kubelet's journal at ${shape.kubeletVerbosity}`, { hint: recreate });
@@ -105,7 +127,7 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
     }
     const cluster = await attachCluster(name);
     await cluster.loadImage(await ensureAgentImage()); // it may predate the current agent image
-    await cluster.waitReady(cp + wk, 5 * 60_000);
+    await cluster.waitReady(cp + wk, 5 * 60_000, abort);
     return { cluster, disks };
   }
   if (shape.etcdSlowFs && !existsSync('/dev/fuse')) {
@@ -129,15 +151,15 @@ async function provision(shape: ClusterShape): Promise<PooledCluster> {
   const cfgPath = kindConfigPath(name, 'shape');
   mkdirSync(dirname(cfgPath), { recursive: true, mode: 0o700 });
   writeFileSync(cfgPath, YAML.stringify(base), { mode: 0o600 });
-  const { result } = await poolJournal().change({ type: 'kind-cluster', name }, () =>
-    clusterUp({ name, kindConfig: cfgPath, controlPlanes: shape.controlPlanes, workers: shape.workers }),
+  const { result } = await createKindClusterChange(poolJournal(), name, () =>
+    clusterUp({ name, kindConfig: cfgPath, controlPlanes: shape.controlPlanes, workers: shape.workers, signal: abort }),
   );
   if (slowfs) await requireSlowFs(name, shape.controlPlanes, { what: 'was just created without it', hint: 'see journalctl -u kdrill-slowfs in the node' });
   return { cluster: result.cluster, disks };
 }
 
 /** The cluster for a shape: this process's, an existing kdrill cluster of that name and shape, or a new one. */
-export function acquireCluster(shape: ClusterShape): Promise<PooledCluster> {
+export function acquireCluster(shape: ClusterShape, abort?: AbortSignal): Promise<PooledCluster> {
   const key = clusterName(shape.name);
   let p = held.get(key);
   if (!p) {
@@ -146,7 +168,7 @@ export function acquireCluster(shape: ClusterShape): Promise<PooledCluster> {
     } catch (e) {
       return Promise.reject(e);
     }
-    p = provision(shape);
+    p = provision(shape, abort);
     held.set(key, p);
     p.catch(() => held.delete(key));
   }
@@ -167,14 +189,12 @@ export async function releaseCluster(shape: ClusterShape): Promise<Error[]> {
   const errors: Error[] = [];
   const disks = new Set(Array.from({ length: shape.controlPlanes }, (_, i) => loopDiskPaths(etcdDiskName(key, i)).file));
   const mine = (journal?.pending() ?? []).filter(
-    (e) => (e.undo.type === 'kind-cluster' && e.undo.name === key) || (e.undo.type === 'loop-disk' && disks.has(String(e.undo.file))),
+    (e) => (e.record.type === 'kind-cluster' && e.record.cluster === key) || (e.record.type === 'loop-disk' && disks.has(String((e.record as { file?: string }).file))),
   );
-  for (const e of mine.reverse()) {
-    try {
-      await journal!.revert(e);
-    } catch (err) {
-      errors.push(err as Error);
-    }
+  try {
+    await journal?.revertEntries(mine);
+  } catch (err) {
+    errors.push(err as Error);
   }
   releaseLease(key);
   return errors;
@@ -189,12 +209,12 @@ export async function releaseClusters(opts: { keep?: boolean } = {}): Promise<Er
     journal = undefined;
     if (opts.keep) {
       // kept clusters are the user's now (kdrill cluster down also removes their disks): forget the undo records
-      rmSync(j.path, { force: true });
+      j.discard();
       return [];
     }
-    const errors = await j.revertAll();
+    const { errors, deferred } = await j.revertAll();
     j.close();
-    return errors;
+    return [...errors, ...deferred.map((d) => new Error(d))];
   } finally {
     releaseHeldLeases();
   }

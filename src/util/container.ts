@@ -18,6 +18,11 @@ export interface ContainerState {
 
 const NO_SUCH = /no such (container|object|network)|not found/i;
 
+/** Every container and network kdrill creates carries this label (its value: who, e.g. "kdrill"). */
+export const OWNER_LABEL = 'dev.kdrill.owner';
+/** ... and this one, the run that created it. */
+export const RUN_LABEL = 'dev.kdrill.run';
+
 async function docker(args: string[], opts: { allow?: RegExp } = {}): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   const r = await execa('docker', args, { reject: false, timeout: 120_000 });
   if (r.exitCode === 0) return { ok: true, stdout: r.stdout, stderr: r.stderr };
@@ -42,6 +47,14 @@ export async function inspectContainer(container: string): Promise<ContainerStat
     exitCode: j.State.ExitCode,
     networks: Object.keys(j.NetworkSettings.Networks ?? {}),
   };
+}
+
+/** A label of a container: null when the container does not exist, undefined when it lacks the label. */
+export async function containerLabel(container: string, label: string): Promise<string | null | undefined> {
+  const r = await docker(['container', 'inspect', '--format', `{{json .Config.Labels}}`, container], { allow: NO_SUCH });
+  if (!r.ok) return null;
+  const labels = JSON.parse(r.stdout || 'null') as Record<string, string> | null;
+  return labels?.[label];
 }
 
 export async function removeContainer(container: string): Promise<void> {

@@ -10,15 +10,20 @@ import { existsSync, mkdirSync } from 'node:fs';
  * working directory of the Go builds, and a fresh machine has none.
  */
 export function cacheDir(): string {
-  const dir = process.env.KDRILL_CACHE ? resolve(process.env.KDRILL_CACHE) : join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kdrill');
+  const dir = cachePath();
   mkdirSync(dir, { recursive: true });
   return dir;
+}
+
+/** Where the cache is, without creating it (for messages: `--help` must not create anything). */
+export function cachePath(): string {
+  return process.env.KDRILL_CACHE ? resolve(process.env.KDRILL_CACHE) : join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'kdrill');
 }
 
 /** Where journals, kubeconfigs and other run state live (not build outputs). */
 export function stateDir(): string {
   if (process.env.KDRILL_STATE) return resolve(process.env.KDRILL_STATE);
-  return join(cacheDir(), 'state');
+  return join(cachePath(), 'state');
 }
 
 /** The package root (where package.json, images/, kind-configs/ live), from src/ or dist/src/. */

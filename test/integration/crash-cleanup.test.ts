@@ -3,10 +3,10 @@ import { execa, type ResultPromise } from 'execa';
 import { readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { readBlkioLimit } from '../../src/undo.js';
+import { readBlkioLimit } from '../../src/changes/blkio-limit.js';
 import { containersWithLabel, inspectContainer, networksWithLabel } from '../../src/util/container.js';
-import { RUN_LABEL } from '../../src/targets/etcd-containers.js';
-import type { EtcdTarget } from '../../src/targets/etcd-target.js';
+import { RUN_LABEL } from '../../src/util/container.js';
+import type { EtcdContainersTarget as EtcdTarget } from '../../src/targets/etcd-containers.js';
 import type { JournalFile } from '../../src/journal.js';
 import { sharedEtcd, tempStateDir, untilHealthy } from './fixtures/shared-etcd.js';
 import { record } from './fixtures/measure.js';
@@ -69,8 +69,8 @@ describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on
   it('SIGKILL mid-fault of `kdrill run etcd-slow-follower`, then `kdrill clean`: no throttle, container or network left', async () => {
     const state = tempStateDir('crash');
     const run = kdrill(['run', 'etcd-slow-follower'], state);
-    const j = await journalWhere(state, (x) => x.entries.some((e) => e.undo.type === 'blkio-throttle'), 180_000);
-    const throttle = j.entries.find((e) => e.undo.type === 'blkio-throttle')!.undo as { cgroupFile: string; device: string };
+    const j = await journalWhere(state, (x) => x.entries.some((e) => e.record.type === 'blkio-limit'), 180_000);
+    const throttle = j.entries.find((e) => e.record.type === 'blkio-limit')!.record as unknown as { cgroupFile: string; device: string };
     // the throttle is really on (the record was written before the write: wait for the write itself)
     const deadline = Date.now() + 10_000;
     while (((await readBlkioLimit(throttle.cgroupFile, throttle.device)) ?? 0) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -98,7 +98,7 @@ describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on
     const target: EtcdTarget = await sharedEtcd();
     await untilHealthy(target);
     const state = tempStateDir('crash');
-    const child = execa('node', ['dist/test/integration/fixtures/fault-child.js', JSON.stringify({ containers: target.members.map((m) => m.container), runId: 'it-crash-child' })], {
+    const child = execa('node', ['dist/test/integration/fixtures/fault-child.js', JSON.stringify({ containers: target.etcd.members.map((m) => m.container!.name), runId: 'it-crash-child' })], {
       env: { KDRILL_STATE: state },
       reject: false,
     });
@@ -119,23 +119,23 @@ describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on
       await child;
     }
     const applied = JSON.parse(ready) as { inEffect: boolean[] };
-    const [a, b, c] = target.members;
+    const [a, b, c] = target.etcd.members;
     const file = `${await a!.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
     const dev = await a!.dataDevice();
     // what the dead process left, on the real cgroup file and in docker; `kdrill clean` runs before any verdict
     const left = {
       limit: await readBlkioLimit(file, dev),
-      networks: (await inspectContainer(b!.container)).networks,
-      paused: (await inspectContainer(c!.container)).paused,
+      networks: (await inspectContainer(b!.container!.name)).networks,
+      paused: (await inspectContainer(c!.container!.name)).paused,
     };
     const clean = await kdrill(['clean'], state);
     expect(left.limit).to.be.greaterThan(0);
-    expect(left.networks).to.not.include(b!.peerNetwork.name);
+    expect(left.networks).to.not.include(b!.container!.peerNetwork.name);
     expect(left.paused).to.equal(true);
     expect(clean.exitCode, String(clean.all)).to.equal(0);
     expect(await readBlkioLimit(file, dev)).to.equal(0);
-    expect((await inspectContainer(b!.container)).networks).to.include(b!.peerNetwork.name);
-    expect((await inspectContainer(c!.container)).paused).to.equal(false);
+    expect((await inspectContainer(b!.container!.name)).networks).to.include(b!.container!.peerNetwork.name);
+    expect((await inspectContainer(c!.container!.name)).paused).to.equal(false);
     await untilHealthy(target, 60_000);
     expect(applied.inEffect, 'all three faults were in effect before the kill').to.deep.equal([true, true, true]);
     record('crash: SIGKILL fault child + clean', `${ready}; clean: ${String(clean.stdout).trim()}`);
@@ -144,7 +144,7 @@ describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on
   it('SIGTERM during a run reverts everything before exiting (exit 2, nothing left, no journal)', async () => {
     const state = tempStateDir('term');
     const run = kdrill(['run', 'etcd-slow-follower'], state);
-    const j = await journalWhere(state, (x) => x.entries.some((e) => e.undo.type === 'blkio-throttle'), 180_000);
+    const j = await journalWhere(state, (x) => x.entries.some((e) => e.record.type === 'blkio-limit'), 180_000);
     run.kill('SIGTERM');
     const r = await run;
     expect(r.exitCode, String(r.all)).to.equal(2);

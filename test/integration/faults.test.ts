@@ -9,7 +9,7 @@ import { dockerEventsSource } from '../../src/signals/docker-events.js';
 import { writeIntegrity } from '../../src/probes/write-integrity.js';
 import { inspectContainer } from '../../src/util/container.js';
 import type { Fault } from '../../src/faults/fault.js';
-import type { EtcdTarget } from '../../src/targets/etcd-target.js';
+import type { EtcdContainersTarget as EtcdTarget } from '../../src/targets/etcd-containers.js';
 import type { Watcher } from '../../src/signals/signal.js';
 import { sharedEtcd, untilHealthy } from './fixtures/shared-etcd.js';
 import { record } from './fixtures/measure.js';
@@ -30,7 +30,7 @@ describe('partition, kill -9 + restart, pause on a real 3-member etcd', function
     observations = new ObservationLog();
     watchers = [
       await etcdMetricsSource().start({ target, log: observations, abort: abort.signal }),
-      await dockerEventsSource<EtcdTarget>((t) => t.members.map((m) => m.container)).start({ target, log: observations, abort: abort.signal }),
+      await dockerEventsSource((t) => t.etcd!.members.map((m) => m.container!.name)).start({ target, log: observations, abort: abort.signal }),
     ];
   });
   afterEach(async () => {
@@ -43,11 +43,11 @@ describe('partition, kill -9 + restart, pause on a real 3-member etcd', function
   });
 
   /** Injects, checks it is in effect, reverts, and waits until the member reports a leader again (an observation, with a deadline). */
-  async function drill(fault: Fault<EtcdTarget>, holdMs: number) {
+  async function drill(fault: Fault, holdMs: number) {
     const probe = await writeIntegrity().start({ target, runId: `it-${fault.name}-${Date.now()}`, observations, abort: abort.signal });
     const inj = await fault.inject({ target, journal, observations, log: () => undefined, abort: abort.signal });
     expect(inj.inEffect, inj.evidence).to.equal(true);
-    const member = target.members.find((m) => m.name === inj.subjects[0])!;
+    const member = target.etcd.members.find((m) => m.name === inj.subjects[0])!;
     await new Promise((r) => setTimeout(r, holdMs)); // the fault's duration: deliberate, not a wait for state
     await inj.revert();
     const revertedAt = Date.now();
@@ -62,8 +62,8 @@ describe('partition, kill -9 + restart, pause on a real 3-member etcd', function
 
   it('partition: docker network disconnect, in effect when the peers see the member inactive; reconnect heals', async () => {
     const { inj, member, rejoinMs, integrity } = await drill(partitionMember({ member: 'follower' }), 5000);
-    const state = await inspectContainer(member.container);
-    expect(state.networks).to.include(member.peerNetwork.name);
+    const state = await inspectContainer(member.container!.name);
+    expect(state.networks).to.include(member.container!.peerNetwork.name);
     record('partition follower', `${inj.evidence}; verified ${inj.verifiedAt! - inj.injectedAt} ms after the disconnect; has_leader again ${rejoinMs} ms after reconnect; integrity ${integrity.counts.present}/${integrity.counts.acknowledged}`);
   });
 
@@ -77,9 +77,9 @@ describe('partition, kill -9 + restart, pause on a real 3-member etcd', function
   it('kill -9 + restart: exit 137 seen as a docker event, counters reset on restart are handled', async () => {
     const { inj, member, rejoinMs, integrity } = await drill(killMember({ member: 'follower' }), 3000);
     expect(inj.measurements.exitCode).to.equal(137);
-    const die = observations.all().find((o) => o.signal === 'docker.event' && o.subject === member.container && o.text === 'die');
+    const die = observations.all().find((o) => o.signal === 'docker.event' && o.subject === member.container!.name && o.text === 'die');
     expect(die?.value).to.equal(137);
-    expect(observations.all().some((o) => o.signal === 'docker.event' && o.subject === member.container && o.text === 'start')).to.equal(true);
+    expect(observations.all().some((o) => o.signal === 'docker.event' && o.subject === member.container!.name && o.text === 'start')).to.equal(true);
     const reset = await observations.waitFor((o) => o.signal === 'etcd.counter_reset' && o.subject === member.name, { since: inj.injectedAt, timeoutMs: 10_000 });
     expect(reset, 'the restarted member\'s counters reset and were handled').to.not.equal(undefined);
     record('kill -9 follower', `${inj.evidence}; has_leader again ${rejoinMs} ms after restart; integrity ${integrity.counts.present}/${integrity.counts.acknowledged}`);
@@ -87,9 +87,9 @@ describe('partition, kill -9 + restart, pause on a real 3-member etcd', function
 
   it('pause: the member is frozen (pause event, /metrics silent) and thaws on revert', async () => {
     const { inj, member, integrity } = await drill(pauseMember({ member: 'follower' }), 3000);
-    const actions = observations.all().filter((o) => o.signal === 'docker.event' && o.subject === member.container).map((o) => o.text);
+    const actions = observations.all().filter((o) => o.signal === 'docker.event' && o.subject === member.container!.name).map((o) => o.text);
     expect(actions).to.include.members(['pause', 'unpause']);
-    expect((await inspectContainer(member.container)).paused).to.equal(false);
+    expect((await inspectContainer(member.container!.name)).paused).to.equal(false);
     record('pause follower', `${inj.evidence}; integrity ${integrity.counts.present}/${integrity.counts.acknowledged}`);
   });
 });

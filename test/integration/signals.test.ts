@@ -3,7 +3,7 @@ import { ObservationLog } from '../../src/signals/observation.js';
 import { etcdMetricsSource, SCRAPE_MS } from '../../src/signals/etcd-metrics.js';
 import { etcdWatchSource } from '../../src/signals/etcd-watch.js';
 import { etcdPutLatencySource } from '../../src/signals/etcd-put-latency.js';
-import type { EtcdTarget } from '../../src/targets/etcd-target.js';
+import type { EtcdContainersTarget as EtcdTarget } from '../../src/targets/etcd-containers.js';
 import { sharedEtcd, untilHealthy } from './fixtures/shared-etcd.js';
 
 describe('signals on a real etcd', function () {
@@ -21,7 +21,7 @@ describe('signals on a real etcd', function () {
     await log.waitFor(() => false, { timeoutMs: 4000 }); // a 4 s observation window
     await w.stop();
     expect(SCRAPE_MS).to.be.at.most(1000);
-    for (const m of target.members) {
+    for (const m of target.etcd.members) {
       const at = log.all().filter((o) => o.signal === 'etcd.scrape' && o.subject === m.name && o.value === 1).map((o) => o.at);
       expect(at.length, `${m.name} scrapes`).to.be.at.least(3);
       const gaps = at.slice(1).map((t, i) => t - at[i]!);
@@ -36,7 +36,7 @@ describe('signals on a real etcd', function () {
     const log = new ObservationLog();
     const prefix = `/kdrill/it-watch/${Date.now()}/`;
     const w = await etcdWatchSource(prefix).start({ target, log, abort: abort.signal });
-    const client = target.client();
+    const client = target.etcd.client();
     const before = Date.now();
     for (let i = 0; i < 5; i++) await client.put(`${prefix}${i}`).value(String(i));
     const fifth = await log.waitFor((o) => o.signal === 'etcd.watch' && o.subject === `${prefix}4`, { timeoutMs: 10_000 });
@@ -51,7 +51,7 @@ describe('signals on a real etcd', function () {
   it('client put latency is observed per member, through a client bound to that member', async () => {
     const log = new ObservationLog();
     const w = await etcdPutLatencySource().start({ target, log, abort: abort.signal });
-    for (const m of target.members) {
+    for (const m of target.etcd.members) {
       const o = await log.waitFor((x) => x.signal === 'etcd.put_latency' && x.subject === m.name && !x.text, { timeoutMs: 10_000 });
       expect(o, `a put through ${m.name}`).to.not.equal(undefined);
       expect(o!.value).to.be.a('number').and.below(1000);

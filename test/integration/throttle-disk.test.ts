@@ -1,12 +1,13 @@
 import { expect } from 'chai';
 import { Journal } from '../../src/journal.js';
 import { ObservationLog } from '../../src/signals/observation.js';
-import { throttleDisk, WAL_FSYNC } from '../../src/faults/throttle-disk.js';
-import { readBlkioLimit } from '../../src/undo.js';
+import { throttleDisk } from '../../src/faults/throttle-disk.js';
+import { WAL_FSYNC } from '../../src/signals/wal-fsync.js';
+import { readBlkioLimit } from '../../src/changes/blkio-limit.js';
 import { measureHistogram } from '../../src/signals/histogram-poll.js';
 import { writeIntegrity } from '../../src/probes/write-integrity.js';
 import type { RunningProbe } from '../../src/probes/probe.js';
-import type { EtcdTarget } from '../../src/targets/etcd-target.js';
+import type { EtcdContainersTarget as EtcdTarget } from '../../src/targets/etcd-containers.js';
 import { sharedEtcd, untilHealthy } from './fixtures/shared-etcd.js';
 import { record } from './fixtures/measure.js';
 
@@ -34,7 +35,7 @@ describe('throttleDisk: cgroup v1 blkio on a real etcd member, calibrated in a c
     it(`reaches ${ms} ms WAL fsync ±25% on a follower (an independent window agrees), and reverts idempotently`, async () => {
       const fault = throttleDisk({ member: 'follower', fsync: `${ms}ms` });
       const inj = await fault.inject({ target, journal, observations: new ObservationLog(), log: () => undefined, abort: abort.signal });
-      const member = target.members.find((m) => m.name === inj.subjects[0])!;
+      const member = target.etcd.members.find((m) => m.name === inj.subjects[0])!;
       const file = `${await member.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
       const device = await member.dataDevice();
       try {

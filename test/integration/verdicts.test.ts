@@ -8,10 +8,10 @@ import { holds } from '../../src/expect/holds.js';
 import { recovers } from '../../src/expect/recovers.js';
 import { logLine, memberUnhealthy, walFsyncP99 } from '../../src/signals/etcd-conditions.js';
 import { writeIntegrity } from '../../src/probes/write-integrity.js';
-import { readBlkioLimit } from '../../src/undo.js';
+import { readBlkioLimit } from '../../src/changes/blkio-limit.js';
 import { Journal } from '../../src/journal.js';
-import type { EtcdTarget } from '../../src/targets/etcd-target.js';
-import type { ScenarioReport } from '../../src/report/report.js';
+import type { EtcdContainersTarget as EtcdTarget } from '../../src/targets/etcd-containers.js';
+import type { RunRecord } from '../../src/record/run-record.js';
 import slowFollower from '../../scenarios/etcd-slow-follower.js';
 import slowLeader from '../../scenarios/etcd-slow-leader.js';
 import leaderPartitioned from '../../scenarios/etcd-leader-partitioned.js';
@@ -21,18 +21,18 @@ import { record } from './fixtures/measure.js';
 
 /** No member of the shared cluster has any blkio write limit left. */
 async function noThrottleLeft(target: EtcdTarget): Promise<void> {
-  for (const m of target.members) {
+  for (const m of target.etcd.members) {
     const file = `${await m.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
     expect(await readBlkioLimit(file, await m.dataDevice()), file).to.equal(0);
     expect(await readBlkioLimit(file, '253:0'), file).to.equal(0);
   }
 }
 
-function summary(r: ScenarioReport): string {
+function summary(r: RunRecord): string {
   return [
     `verdict ${r.verdict}`,
     `fault: ${r.fault.evidence}`,
-    ...r.expectations.map((e) => `${e.name}: ${e.verdict}${e.latencyMs !== undefined ? ` latency ${e.latencyMs} ms` : ''}${e.recoveryMs !== undefined ? ` recovery ${e.recoveryMs} ms` : ''}`),
+    ...r.results.map((e) => `${e.name}: ${e.verdict}${e.latencyMs !== undefined ? ` latency ${e.latencyMs} ms` : ''}${e.recoveryMs !== undefined ? ` recovery ${e.recoveryMs} ms` : ''}`),
     ...Object.entries(r.probes).map(([k, p]) => `${k}: ${JSON.stringify(p.counts)}`),
     `leader changes ${r.observed['leader changes']}`,
   ].join(' | ');
@@ -47,11 +47,11 @@ describe('runner verdicts on a real 3-member etcd', function () {
     await untilHealthy(target);
   });
   /** A test-only drill on the shared cluster, with the usual steady-state check. */
-  const drill = (spec: Pick<ScenarioSpec<EtcdTarget>, 'id' | 'title' | 'fault' | 'expect' | 'hold'>) =>
+  const drill = (spec: Pick<ScenarioSpec, 'id' | 'title' | 'fault' | 'expect' | 'hold'>) =>
     defineScenario({ ...spec, incident: spec.title, target: existing(target), steady: [memberUnhealthy()] });
   afterEach(async () => {
     await noThrottleLeft(target);
-    expect(Journal.list().filter((j) => j.pending().length && !j.file.runId.startsWith('shared-')), 'journals left').to.have.length(0);
+    expect(Journal.list().journals.filter((j) => j.pending().length && !j.file.runId.startsWith('shared-')), 'journals left').to.have.length(0);
   });
 
   it('a fault that never takes effect (throttling a device etcd does not write to) is INVALID, not pass', async () => {
@@ -86,9 +86,9 @@ describe('runner verdicts on a real 3-member etcd', function () {
     record('signal-never-comes drill', summary(r));
     expect(r.fault.inEffect, r.fault.evidence).to.equal(true);
     expect(r.verdict).to.equal('fail');
-    expect(r.expectations[0]!.verdict).to.equal('pass');
-    expect(r.expectations[1]!.verdict).to.equal('fail');
-    expect(r.expectations[1]!.detectedAt).to.equal(undefined);
+    expect(r.results[0]!.verdict).to.equal('pass');
+    expect(r.results[1]!.verdict).to.equal('fail');
+    expect(r.results[1]!.detectedAt).to.equal(undefined);
     expect(r.reasons.join('\n')).to.match(/never logged/);
   });
 
@@ -97,7 +97,7 @@ describe('runner verdicts on a real 3-member etcd', function () {
       const r = await runScenario({ ...scenario, target: existing(target) });
       record(scenario.id, summary(r));
       expect(r.verdict, r.reasons.join('\n')).to.equal('pass');
-      for (const e of r.expectations.filter((x) => x.name.startsWith('detected'))) {
+      for (const e of r.results.filter((x) => x.name.startsWith('detected'))) {
         expect(e.latencyMs).to.equal(new Date(e.detectedAt!).getTime() - new Date(e.injectedAt!).getTime());
       }
       const integrity = r.probes.writeIntegrity!;

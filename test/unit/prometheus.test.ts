@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parsePrometheusText, findSample } from '../../src/signals/prometheus-text.js';
+import { parsePrometheusText, findSample } from '../../src/util/prometheus-text.js';
 import { CounterResets } from '../../src/signals/counter-resets.js';
 import { histogramSnapshot, HistogramWindow, windowStats } from '../../src/signals/histogram-window.js';
 

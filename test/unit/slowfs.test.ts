@@ -41,7 +41,7 @@ describe('unit: slow applies by how long they took', () => {
     ];
     const member = { name: 'm1', followLogs: (_: number, onLine: (l: string) => void) => (lines.forEach(onLine), () => undefined) };
     const log = new ObservationLog();
-    await etcdLogSource().start({ target: { members: [member] } as never, log } as never);
+    await etcdLogSource().start({ target: { etcd: { members: [member] } } as never, log } as never);
     const [apply, heartbeat] = log.all();
     expect(apply).to.include({ text: 'apply request took too long (took 1.253972661s)' });
     expect(apply!.value).to.be.closeTo(1.254, 1e-3);

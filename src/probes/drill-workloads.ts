@@ -1,9 +1,9 @@
 import type * as k8s from '@kubernetes/client-node';
 import { ensureAgentImage } from '../image/index.js';
-import type { KindCluster } from './cluster.js';
-import { applyObjects } from './kube.js';
-import { waitFor } from './wait.js';
-import { echoDeployment } from './workloads.js';
+import type { KubeHandle } from '../targets/kube-handle.js';
+import { applyObjects } from '../cluster/kube.js';
+import { waitFor } from '../cluster/wait.js';
+import { echoDeployment } from '../cluster/workloads.js';
 
 export const DRILL_NAMESPACE = 'kdrill-drill';
 
@@ -12,7 +12,7 @@ export const DRILL_NAMESPACE = 'kdrill-drill';
  * behind a NodePort Service so it can be called from outside the cluster (as
  * the postmortem's users did). Created once per cluster and reused.
  */
-export async function ensureEchoService(cluster: KindCluster): Promise<{ nodePort: number }> {
+export async function ensureEchoService(cluster: KubeHandle): Promise<{ nodePort: number }> {
   const { core, apps } = cluster.clients;
   await core.createNamespace({ body: { metadata: { name: DRILL_NAMESPACE, labels: { 'app.kubernetes.io/managed-by': 'kdrill' } } } }).catch((e: { code?: number }) => {
     if (e.code !== 409) throw e;
