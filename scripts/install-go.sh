@@ -37,9 +37,12 @@ if [ ! -x "$root/bin/go" ]; then
   for tool in curl unzip; do
     command -v "$tool" >/dev/null || { log "need $tool (apt-get install $tool)"; exit 1; }
   done
-  # the first proxy of GOPROXY that is a URL (not direct/off); proxies are separated by , or |
-  proxy=$(printf '%s' "${GOPROXY:-https://proxy.golang.org}" | tr ',|' '\n\n' | grep -E '^https?://' | head -1)
-  [ -n "$proxy" ] || { log "GOPROXY=${GOPROXY:-} names no proxy URL to fetch the toolchain from"; exit 1; }
+  # the host's own module proxy: GOPROXY, or what an installed (older) go says its proxy is; no default of ours
+  goproxy=${GOPROXY:-}
+  if [ -z "$goproxy" ] && command -v go >/dev/null; then goproxy=$(go env GOPROXY 2>/dev/null || true); fi
+  # the first proxy that is a URL (not direct/off); proxies are separated by , or |
+  proxy=$(printf '%s' "$goproxy" | tr ',|' '\n\n' | grep -E '^https?://' | head -1)
+  [ -n "$proxy" ] || { log "no Go module proxy configured (GOPROXY=${goproxy:-unset}): set GOPROXY to this host's module proxy, or install Debian's golang-go first"; exit 1; }
   mod="golang.org/toolchain/@v/v0.0.1-go$GO_WANT.linux-$arch.zip"
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { describeError, KdrillError } from './util/errors.js';
+import { checkEnvironment } from './util/env.js';
 
 /**
  * kdrill's command line. Each command lives in src/commands/<name>.ts and
@@ -49,7 +50,8 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2;
   }
   const cmd = commands[name];
-  if (!cmd) throw new KdrillError(`unknown command "${name}"`, { hint: 'run `kdrill --help` for the list' });
+  if (!cmd) throw new KdrillError(`unknown command "${name}"`, { hint: `one of ${Object.keys(commands).join(', ')} (kdrill --help)` });
+  checkEnvironment();
   const mod = await cmd.load();
   return mod.run(rest);
 }

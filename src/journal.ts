@@ -226,11 +226,13 @@ export class Journal {
    * pending entry newest first. Keeps going past failures and reports them;
    * an undo that must wait (its cluster is a live run's) stays pending.
    */
-  revertAll(opts: { abort?: boolean; onStep?: (what: string, outcome: 'done' | 'deferred' | 'failed', err?: Error) => void; ctx?: UndoContext } = {}): Promise<RevertOutcome> {
+  revertAll(
+    opts: { abort?: boolean; onStep?: (what: string, outcome: 'done' | 'deferred' | 'failed', err?: Error) => void; ctx?: UndoContext; only?: (e: JournalEntry) => boolean } = {},
+  ): Promise<RevertOutcome> {
     if (opts.abort) this.aborted = true;
     return this.exclusive(async () => {
       const out: RevertOutcome = { errors: [], deferred: [] };
-      for (const entry of [...this.pending()].reverse()) {
+      for (const entry of [...this.pending()].reverse().filter(opts.only ?? (() => true))) {
         const what = describeEntry(entry);
         try {
           await this.revertUnlocked(entry, opts.ctx);

@@ -6,6 +6,12 @@
 //	kdrill-agent probe URL [-every D] [-timeout D]
 //	                                            GET URL forever, one JSON line per attempt (data-plane probe)
 //	kdrill-agent leak [-rate MiB/s] [-max MiB]   allocate and touch memory without bound (or up to max)
+//	kdrill-agent netcheck [-timeout D] [-tries N] URL...
+//	                                            GET each URL once (a new pod's first words: can it reach
+//	                                            its peers and a Service?), print one JSON line, exit 0
+//	kdrill-agent cni-install -dir DIR -name FILE -conf JSON
+//	                                            write a CNI config into DIR (atomically), then wait until
+//	                                            terminated, as a CNI DaemonSet's installer does; it is left behind
 //	kdrill-agent sleep                          do nothing until terminated
 package main
 
@@ -18,13 +24,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: kdrill-agent serve|get|probe|leak|sleep ...")
+		fmt.Fprintln(os.Stderr, "usage: kdrill-agent serve|get|probe|leak|netcheck|cni-install|sleep ...")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -39,6 +46,10 @@ func main() {
 		err = probe(ctx, os.Args[2:])
 	case "leak":
 		err = leak(ctx, os.Args[2:])
+	case "netcheck":
+		err = netcheck(ctx, os.Args[2:])
+	case "cni-install":
+		err = cniInstall(ctx, os.Args[2:])
 	case "sleep":
 		<-ctx.Done()
 	default:
@@ -200,6 +211,64 @@ func leak(ctx context.Context, args []string) error {
 			fmt.Printf("leaked %d MiB\n", len(hold)*chunk>>20)
 		}
 	}
+}
+
+// netcheck asks each URL once (with a few tries: a new pod's network may take
+// a moment) and prints {"ip": <its own address>, "results": {url: attempt}}.
+func netcheck(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("netcheck", flag.ExitOnError)
+	timeout := fs.Duration("timeout", 3*time.Second, "per-attempt timeout")
+	tries := fs.Int("tries", 3, "attempts per URL before it counts as unreachable")
+	_ = fs.Parse(args)
+	client := newClient(*timeout)
+	out := map[string]any{"ip": os.Getenv("POD_IP"), "node": os.Getenv("NODE_NAME")}
+	results := map[string]attempt{}
+	for _, u := range fs.Args() {
+		var a attempt
+		for i := 0; i < *tries; i++ {
+			if a = once(ctx, client, u); a.OK {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(500 * time.Millisecond):
+			}
+		}
+		results[u] = a
+	}
+	out["results"] = results
+	line, _ := json.Marshal(out)
+	fmt.Println(string(line))
+	return nil
+}
+
+// cniInstall writes a CNI network config into dir the way CNI installers do
+// (a temp file, then rename: containerd sees the whole file at once), then
+// waits: the file stays when the pod goes, which is how leftovers happen.
+func cniInstall(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("cni-install", flag.ExitOnError)
+	dir := fs.String("dir", "/host/etc/cni/net.d", "the node's CNI config dir, mounted")
+	name := fs.String("name", "", "file name, e.g. 10-calico.conflist")
+	conf := fs.String("conf", "", "the config (JSON)")
+	_ = fs.Parse(args)
+	if *name == "" || *conf == "" {
+		return fmt.Errorf("cni-install needs -name and -conf")
+	}
+	var probe any
+	if err := json.Unmarshal([]byte(*conf), &probe); err != nil {
+		return fmt.Errorf("-conf is not JSON: %v", err)
+	}
+	tmp := filepath.Join(*dir, "."+*name+".tmp")
+	if err := os.WriteFile(tmp, []byte(*conf+"\n"), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(*dir, *name)); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s\n", filepath.Join(*dir, *name))
+	<-ctx.Done()
+	return nil
 }
 
 // newClient opens a new connection for every request: a kept-alive

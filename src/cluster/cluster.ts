@@ -127,7 +127,7 @@ export function kindConfigPath(name: string, which: 'cluster' | 'shape'): string
 }
 
 /** The directory kubeconfigs live in: owner-only, whoever creates it first (kind creates it with its own mode). */
-function kubeconfigDir(): string {
+export function kubeconfigDir(): string {
   const dir = join(stateDir(), 'kubeconfig');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);

@@ -1,4 +1,5 @@
 import { Journal, describeEntry, writerAlive } from '../journal.js';
+import { validateRecord } from '../changes/registry.js';
 import { parseCommandArgs } from './args.js';
 
 const USAGE = `usage: kdrill clean [--dry-run] [--force]
@@ -30,7 +31,18 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`skip ${f.runId}: its run (pid ${f.pid}) is still running (--force to clean anyway)\n`);
       continue;
     }
-    const pending = j.pending();
+    // a record that fails its kind's validation is never executed: one line each, left in the journal for a person
+    const invalid = j.pending().filter((e) => {
+      try {
+        validateRecord(e.record);
+        return false;
+      } catch (err) {
+        process.stderr.write(`skip ${f.runId} entry ${e.id}: invalid ${JSON.stringify((e.record as { type?: unknown }).type ?? '?')} record, ${(err as Error).message}; inspect ${j.path} and undo by hand\n`);
+        return true;
+      }
+    });
+    failed += invalid.length;
+    const pending = j.pending().filter((e) => !invalid.includes(e));
     if (!pending.length) {
       j.close();
       continue;
@@ -42,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const out = await j.revertAll({
       abort: true,
+      only: (e) => !invalid.includes(e),
       onStep: (what, outcome, err) => process.stderr.write(`  ${outcome === 'done' ? 'done' : outcome === 'deferred' ? 'LEFT' : 'FAILED'}: ${what}${err ? ` (${err.message})` : ''}\n`),
     });
     undone += pending.length - out.errors.length - out.deferred.length;

@@ -1,6 +1,6 @@
 import { clusterUp, deleteCluster } from '../cluster/cluster.js';
 import { clusterName, listKdrillClusters, nodeContainers } from '../cluster/kind.js';
-import { readKindConfig } from '../cluster/kind-config.js';
+import { countRoles, readKindConfig } from '../cluster/kind-config.js';
 import { describeLease, leaseCluster, leaseHolder, releaseLease } from '../cluster/lease.js';
 import { ensureDocker } from '../host/docker.js';
 import { KdrillError } from '../util/errors.js';
@@ -56,7 +56,11 @@ export async function run(argv: string[]): Promise<number> {
       const workers = nodeCount(a.values.workers, '--workers', 0);
       const pull = parsePull(a.values.pull, 'cluster');
       const config = a.values.config as string | undefined;
-      if (config) readKindConfig(config); // a malformed config names its field now, not after the image build
+      if (config) {
+        // a malformed config names its field now, not after the image build
+        const roles = countRoles(readKindConfig(config));
+        if (roles.controlPlanes + roles.workers > 0 && roles.controlPlanes < 1) throw new KdrillError(`kind config ${config}: field "nodes" has no control-plane node`, { hint: 'a cluster needs at least one node with role: control-plane' });
+      }
       await ensureDocker();
       const onSignal = () => interruptProcess();
       process.on('SIGINT', onSignal);

@@ -6,7 +6,8 @@ import { cacheDir } from '../util/paths.js';
 import { KdrillError } from '../util/errors.js';
 import { buildImage, imageExists, imageLabel } from '../host/docker.js';
 import { KEY_LABEL } from './scratch-image.js';
-import { DEBIAN_MIRROR, DEBIAN_SUITE } from './versions.js';
+import { DEBIAN_SUITE } from './versions.js';
+import { debianMirror } from './debian-mirror.js';
 
 export interface RootfsSpec {
   /** Image reference to produce, e.g. kdrill.local/kind-base:bookworm. */
@@ -75,8 +76,8 @@ export async function ensureRootfsImage(spec: RootfsSpec): Promise<string> {
     try {
       await sh(
         'debootstrap',
-        ['--variant=minbase', `--include=${spec.packages.join(',')}`, DEBIAN_SUITE, work, DEBIAN_MIRROR],
-        `debootstrap ${DEBIAN_SUITE} (${DEBIAN_MIRROR})`,
+        ['--variant=minbase', `--include=${spec.packages.join(',')}`, DEBIAN_SUITE, work, debianMirror(DEBIAN_SUITE)],
+        `debootstrap ${DEBIAN_SUITE} (${debianMirror(DEBIAN_SUITE)})`,
       );
       for (const [dst, src] of Object.entries(spec.copyIn ?? {})) {
         // a directory's contents are merged into dst; a file is copied to dst

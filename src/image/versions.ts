@@ -12,7 +12,6 @@ export const ETCD_IMAGE_TAG = '3.6.5-0';
 export const COREDNS_VERSION = 'v1.12.1';
 export const PAUSE_TAGS = ['3.10.1', '3.10'] as const; // kubeadm's, and containerd's sandbox_image in kind's base config
 export const DEBIAN_SUITE = 'bookworm';
-export const DEBIAN_MIRROR = process.env.KDRILL_DEBIAN_MIRROR || 'http://deb.debian.org/debian';
 
 /** The upstream node image kind v0.30.0 uses by default (for hosts that can pull). */
 export const UPSTREAM_NODE_IMAGE =

@@ -13,8 +13,9 @@ export class KdrillError extends Error {
   }
 }
 
+/** One line for a person: what was wrong, then what to do ("... — hint: ..."). */
 export function describeError(err: unknown): string {
-  if (err instanceof KdrillError) return err.hint ? `${err.message}\n  hint: ${err.hint}` : err.message;
+  if (err instanceof KdrillError) return err.hint ? `${err.message} — hint: ${err.hint}` : err.message;
   if (err instanceof Error) return err.message;
   return String(err);
 }

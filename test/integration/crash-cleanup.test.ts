@@ -152,4 +152,42 @@ describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on
     expect(await networksWithLabel(`${RUN_LABEL}=${j.runId}`)).to.deep.equal([]);
     expect(readdirSync(join(state, 'journal')).filter((n) => n.endsWith('.json'))).to.deep.equal([]);
   });
+
+  it('SIGINT then SIGTERM 300 ms later (as CI runners send them): the second is acknowledged and does not cut the revert short', async () => {
+    const state = tempStateDir('twosignals');
+    const run = kdrill(['run', 'etcd-slow-follower'], state);
+    const j = await journalWhere(state, (x) => x.entries.some((e) => e.record.type === 'blkio-limit'), 180_000);
+    const t0 = Date.now();
+    run.kill('SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    run.kill('SIGTERM');
+    const r = await run;
+    const took = Date.now() - t0;
+    console.log(String(r.stderr).split('\n').filter((l) => /SIG/.test(l)).map((l) => `        | ${l}`).join('\n'));
+    expect(r.exitCode, String(r.all)).to.equal(2);
+    expect(String(r.stderr)).to.match(/SIGTERM again: still reverting, \d+ change\(s\) left; kill -9 and `kdrill clean` to abandon/);
+    expect(await containersWithLabel(`${RUN_LABEL}=${j.runId}`)).to.deep.equal([]);
+    expect(await networksWithLabel(`${RUN_LABEL}=${j.runId}`)).to.deep.equal([]);
+    expect(readdirSync(join(state, 'journal')).filter((n) => n.endsWith('.json'))).to.deep.equal([]);
+    record('signals: SIGINT + SIGTERM mid-fault, everything reverted in', `${took} ms`);
+  });
+
+  it('SIGINT during provisioning stops it at once and removes what it had created (containers, network, journal)', async () => {
+    const state = tempStateDir('provision-int');
+    const run = kdrill(['run', 'etcd-slow-follower'], state);
+    // the first member container is being created: provisioning is under way
+    const j = await journalWhere(state, (x) => x.entries.some((e) => e.record.type === 'docker-container'), 180_000);
+    const t0 = Date.now();
+    run.kill('SIGINT');
+    const r = await run;
+    const took = Date.now() - t0;
+    expect(r.exitCode, String(r.all)).to.equal(2);
+    expect(String(r.stdout)).to.match(/INVALID {2}etcd-slow-follower/);
+    expect(String(r.stdout)).to.match(/reason: interrupted/);
+    expect(await containersWithLabel(`${RUN_LABEL}=${j.runId}`)).to.deep.equal([]);
+    expect(await networksWithLabel(`${RUN_LABEL}=${j.runId}`)).to.deep.equal([]);
+    expect(readdirSync(join(state, 'journal')).filter((n) => n.endsWith('.json'))).to.deep.equal([]);
+    expect(took, 'no waiting out the provisioning').to.be.below(60_000);
+    record('signals: SIGINT during provisioning (containers), nothing left after', `${took} ms`);
+  });
 });

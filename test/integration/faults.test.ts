@@ -38,7 +38,7 @@ describe('partition, kill -9 + restart, pause on a real 3-member etcd', function
     await untilHealthy(target);
   });
   after(async () => {
-    expect(await journal.revertAll()).to.deep.equal([]);
+    expect(await journal.revertAll()).to.deep.equal({ errors: [], deferred: [] });
     expect(journal.close()).to.equal(true);
   });
 

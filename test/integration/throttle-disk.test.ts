@@ -27,7 +27,7 @@ describe('throttleDisk: cgroup v1 blkio on a real etcd member, calibrated in a c
 
   after(async () => {
     await load?.stop();
-    expect(await journal.revertAll()).to.deep.equal([]);
+    expect(await journal.revertAll()).to.deep.equal({ errors: [], deferred: [] });
     expect(journal.close()).to.equal(true);
   });
 
