@@ -9,7 +9,7 @@ export { defineScenario, type Citation, type Scenario, type ScenarioSpec } from 
 export { kindCluster, type ClusterTarget } from './targets/kind-cluster.js';
 export { etcdContainers } from './targets/etcd-containers.js';
 export { existing, type Target, type TargetProvider, type Capability } from './targets/target.js';
-export { SINGLE_CONTROL_PLANE, SINGLE_CONTROL_PLANE_SLOWFS, THREE_CONTROL_PLANES } from './targets/shapes.js';
+export { ONE_CONTROL_PLANE_TWO_WORKERS, SINGLE_CONTROL_PLANE, SINGLE_CONTROL_PLANE_SLOWFS, THREE_CONTROL_PLANES } from './targets/shapes.js';
 export type { ClusterShape } from './targets/kind-pool.js';
 export { KUBEADM_2018_ETCD_LIVENESS, withKubeadm2018LivenessProbe } from './targets/etcd-probes.js';
 
@@ -21,6 +21,11 @@ export { controlPlaneDown } from './faults/control-plane-down.js';
 export { killMember } from './faults/kill-member.js';
 export { pauseMember } from './faults/pause-member.js';
 export { partitionMember } from './faults/partition-member.js';
+export { cniLeftoverConfig, removeCniConfig } from './faults/cni-configs.js';
+export { podCidrFromDefaults } from './faults/pod-cidr-defaults.js';
+export { removeRbacPermission, restartApiServer } from './faults/rbac.js';
+export { duplicateControlPlane, secondCni, scaleDaemonSetToZero, removeDuplicateControlPlane, SECOND_CNI } from './faults/duplicate-control-plane.js';
+export { together } from './faults/together.js';
 export type { Fault, Injection } from './faults/fault.js';
 
 // signals: what the cluster shows
@@ -51,6 +56,21 @@ export {
   apiserverEtcdErrors,
   type Component,
 } from './signals/kube-conditions.js';
+
+export {
+  podIpOutsideNodeCidr,
+  multipleCniConfigs,
+  newPodsCannotReachPeers,
+  newPodsCannotReachService,
+  newPodsGetWrongCidr,
+  newPodsDoNotStart,
+  newPodsReachPeers,
+  duplicatePodIps,
+} from './signals/net-conditions.js';
+
+export { podCidrDisagreement, reconciliationStalled } from './signals/control-conditions.js';
+export { permissionMissing, permissionGranted, controllerForbidden } from './signals/rbac.js';
+export { duplicateControlPlaneRunning, leaderChanged } from './signals/control-plane-copies.js';
 
 // probes: what must hold throughout
 export { serviceAnswers } from './probes/service-answers.js';

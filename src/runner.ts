@@ -8,13 +8,14 @@ import type { Probe, RunningProbe } from './probes/probe.js';
 import { Journal } from './journal.js';
 import { ObservationLog } from './signals/observation.js';
 import { firstFiring, recoveryInstant, stillFiring } from './expect/condition-state.js';
-import { advanceCalm, noCalmReason, unobserved, type CalmState } from './expect/calm.js';
+import { advanceCalm, describeBreak, noCalmReason, unobserved, type CalmState } from './expect/calm.js';
 import { judgeRecord } from './record/judge.js';
 import { RunRecorder } from './record/recorder.js';
 import type { Phase, RunEvent, RunRecord } from './record/run-record.js';
 import { observedSummary } from './report/observed-summary.js';
 import { formatDuration } from './util/duration.js';
 import { describeError } from './util/errors.js';
+import { forgetRunWorkloads } from './probes/drill-workloads.js';
 
 export interface RunOptions {
   /** Every event of the run record as it happens (the CLI renders progress from them). */
@@ -70,7 +71,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   const phase = (p: Phase, note?: string): void => emit({ e: 'phase', at: Date.now(), phase: p, ...(note ? { note } : {}) });
   const note = (text: string): void => emit({ e: 'note', at: Date.now(), text });
   const invalid = (reason: string): void => emit({ e: 'invalid', reason });
-  const mark = (field: 'baselineFrom' | 'injectedAt' | 'verifiedAt' | 'revertedAt' | 'recoveredAt', value: number): void =>
+  const mark = (field: 'baselineFrom' | 'injectedAt' | 'verifiedAt' | 'revertedAt' | 'recoveredAt' | 'remediatedAt' | 'remediatedUntil', value: number): void =>
     emit({ e: 'timeline', at: Date.now(), field, value });
   const ctl = new AbortController();
   const abort = ctl.signal;
@@ -95,6 +96,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   let scope: Scope = { faulty: new Set() };
   let target: Target | undefined;
   let injection: Injection | undefined;
+  const stepInjections: Injection[] = [];
   const watchers: Watcher[] = [];
   const running: { probe: Probe; run: RunningProbe }[] = [];
 
@@ -117,9 +119,9 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     for (const p of probes.values()) for (const src of p.sources ?? []) sources.set(src.key, src);
     for (const src of sources.values()) {
       emit({ e: 'source', key: src.key, ...(src.clock ? { clock: src.clock } : {}) });
-      watchers.push(await src.start({ target, log: observations, abort }));
+      watchers.push(await src.start({ target, log: observations, abort, journal, runId }));
     }
-    for (const p of probes.values()) running.push({ probe: p, run: await p.start({ target, runId, observations, abort }) });
+    for (const p of probes.values()) running.push({ probe: p, run: await p.start({ target, runId, observations, abort, journal }) });
 
     // --- baseline: a calm steady state for `baseline`, within `baselineDeadline` ---
     const calm = await calmBaseline();
@@ -129,7 +131,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     // --- inject, verified in effect by measurement ---
     if (!record.invalid.length) {
       phase('inject', s.fault.describe());
-      injection = await s.fault.inject({ target, journal, observations, log: note, abort });
+      injection = await s.fault.inject({ target, journal, observations, log: note, abort, runId });
       mark('injectedAt', injection.injectedAt);
       if (injection.verifiedAt !== undefined) mark('verifiedAt', injection.verifiedAt);
       scope = { faulty: new Set(injection.subjects) };
@@ -142,8 +144,12 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     // --- observe: the fault stays while detections are pending ---
     if (injection?.inEffect && !interrupted()) await observe(injection);
 
+    // --- remediate: the postmortem's steps, each applied on top and judged over its own window ---
+    if (injection?.inEffect) await remediate();
+
     if (injection) {
       phase('revert');
+      await revertSteps();
       await injection.revert();
       mark('revertedAt', Date.now());
     }
@@ -169,16 +175,18 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     phase('cleanup');
     for (const { run } of running) await run.stop().catch(() => undefined);
     for (const w of watchers) await w.stop().catch(() => undefined);
+    await revertSteps().catch((e: Error) => invalid(`revert of a remediation step failed: ${e.message}`));
     if (injection) await injection.revert().catch((e: Error) => invalid(`revert failed: ${e.message}`));
     if (target) await target.teardown().catch((e: Error) => invalid(`teardown failed: ${e.message}`));
     const { errors, deferred } = await journal.revertAll();
+    forgetRunWorkloads(runId);
     for (const e of errors) invalid(`cleanup failed: ${e.message}`);
     for (const d of deferred) invalid(`cleanup deferred: ${d}`);
     if (!journal.close()) invalid(`cleanup incomplete: run \`kdrill clean\` (journal ${journal.path})`);
   }
 
   if (interrupted()) invalid('interrupted');
-  const { results, verdict, reasons } = judgeRecord(record, expectations);
+  const { results, verdict, reasons } = judgeRecord(record, expectations, s.remediation);
   for (const result of results) emit({ e: 'result', result });
   phase('done', verdict);
   emit({ e: 'end', at: Date.now(), verdict, reasons, observed: observedSummary(record.observations, record.timeline) });
@@ -203,14 +211,16 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     let state: CalmState = { from: start, longestMs: 0, breaks: [] };
     let silent: Condition[] = [];
     let said = 0;
+    let saidAt = 0;
     const calmNow = (): boolean => {
       const now = Date.now();
       const sc = anyScope();
       state = advanceCalm(state, observations.all(), breakers, sc, now);
-      if (state.breaks.length > said) {
+      // say why it is not calm when it starts, then at most every 10 s
+      if (state.breaks.length > said && now - saidAt >= 10_000) {
         said = state.breaks.length;
-        const b = state.breaks[said - 1]!;
-        note(`baseline not calm: ${b.condition.name} fired (${b.observation.subject}: ${b.observation.text ?? Math.round(b.observation.value ?? 0)}); waiting`);
+        saidAt = now;
+        note(`baseline not calm: ${describeBreak(state.breaks[said - 1]!)}; waiting (${state.breaks.length} break(s) so far)`);
       }
       silent = unobserved(observations.all(), steady, sc, state.from, now);
       return now - state.from >= s.baselineMs && silent.length === 0;
@@ -226,22 +236,63 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
   }
 
   async function observe(inj: Injection): Promise<void> {
-    const injectedAt = inj.injectedAt;
     // the fault stays at least `hold` once verified (calibration may take longer than the hold)
-    const holdUntil = (inj.verifiedAt ?? injectedAt) + s.holdMs;
     const maxWithin = Math.max(0, ...detectedExps.map((e) => e.withinMs ?? 0));
     phase('observe', `up to ${formatDuration(Math.max(s.holdMs, maxWithin))}`);
+    await waitDetections(detectedExps, () => scope, inj.injectedAt, (inj.verifiedAt ?? inj.injectedAt) + s.holdMs);
+  }
+
+  /** Waits while `exps`' detections are pending (each up to its own T) and at least `holdMs` after `from`. */
+  function waitDetections(exps: readonly Expectation[], sc: () => Scope, from: number, holdUntil: number): Promise<boolean> {
+    const detecting = exps.filter((e) => e.kind === 'detected');
+    const maxWithin = Math.max(0, ...detecting.map((e) => e.withinMs ?? 0));
     const announced = new Set<string>();
     const resolved = (): boolean =>
-      detectedExps.every((e) => {
-        const hit = firstFiring(observations.all(), e.conditions[0]!, scope, injectedAt, Date.now());
+      detecting.every((e) => {
+        const hit = firstFiring(observations.all(), e.conditions[0]!, sc(), from, Date.now());
         if (hit && !announced.has(e.name)) {
           announced.add(e.name);
-          note(`detected ${e.conditions[0]!.name} after ${formatDuration(hit.at - injectedAt)}`);
+          note(`detected ${e.conditions[0]!.name} after ${formatDuration(hit.at - from)}`);
         }
-        return hit !== undefined || Date.now() > injectedAt + (e.withinMs ?? 0);
+        return hit !== undefined || Date.now() > from + (e.withinMs ?? 0);
       });
-    await until(observations, () => resolved() && Date.now() >= holdUntil, Math.max(holdUntil, injectedAt + maxWithin + 1000), abort);
+    return until(observations, () => resolved() && Date.now() >= holdUntil, Math.max(holdUntil, from + maxWithin + 1000), abort);
+  }
+
+  async function remediate(): Promise<void> {
+    if (!s.remediation.length) return;
+    mark('remediatedAt', Date.now());
+    try {
+      await steps();
+    } finally {
+      mark('remediatedUntil', Date.now());
+    }
+  }
+
+  async function steps(): Promise<void> {
+    for (const [index, st] of s.remediation.entries()) {
+      if (interrupted()) return;
+      phase('remediate', `step ${index + 1} of ${s.remediation.length}: ${st.title}`);
+      const startedAt = Date.now();
+      emit({ e: 'step', index, title: st.title, startedAt, subjects: [] });
+      const inj = await st.action.inject({ target: target!, journal, observations, log: note, abort, runId });
+      stepInjections.push(inj);
+      note(`step ${index + 1}: ${inj.evidence}`);
+      const base = { index, title: st.title, startedAt: inj.injectedAt, subjects: inj.subjects, inEffect: inj.inEffect, evidence: inj.evidence, ...(inj.verifiedAt ? { verifiedAt: inj.verifiedAt } : {}) };
+      emit({ e: 'step', ...base });
+      if (!inj.inEffect) {
+        invalid(`remediation step ${index + 1} (${st.title}) not in effect: ${inj.evidence}`);
+        return;
+      }
+      const stepScope: Scope = { faulty: new Set(inj.subjects) };
+      await waitDetections(st.expect, () => stepScope, inj.injectedAt, (inj.verifiedAt ?? inj.injectedAt) + st.holdMs);
+      emit({ e: 'step', ...base, endedAt: Date.now() });
+    }
+  }
+
+  /** Takes the remediation steps back, the last first (idempotent: the final cleanup calls it again). */
+  async function revertSteps(): Promise<void> {
+    for (const inj of [...stepInjections].reverse()) await inj.revert();
   }
 
   async function recover(revertedAt: number): Promise<void> {

@@ -17,6 +17,21 @@ export interface Citation {
   url: string;
 }
 
+/**
+ * A remediation step the postmortem took (or should have): an action applied
+ * after the fault, on top of it, and judged on its own over the time from
+ * that action to the next one. Actions are faults: journaled, verified in
+ * effect, reverted at the end with everything else.
+ */
+export interface RemediationStep {
+  /** in the postmortem's words: "delete the leftover config on every node but one" */
+  title: string;
+  action: Fault;
+  expect: Expectation[];
+  /** minimum time in this step (default 10s); it stays longer while its detections are pending */
+  hold?: Duration;
+}
+
 /** A drill, written the way its incident reads. */
 export interface ScenarioSpec {
   /** kebab-case id used on the command line. */
@@ -33,6 +48,8 @@ export interface ScenarioSpec {
   steady?: Condition[];
   fault: Fault;
   expect: Expectation[];
+  /** The remediation replayed step by step after the fault, each judged on its own. */
+  remediation?: RemediationStep[];
   /** How long the steady state must hold, calm, before the fault (default 10s). */
   baseline?: Duration;
   /** How long to wait for such a calm baseline before the drill is invalid (default 3m). */
@@ -41,7 +58,8 @@ export interface ScenarioSpec {
   hold?: Duration;
 }
 
-export interface Scenario extends Omit<ScenarioSpec, 'baseline' | 'baselineDeadline' | 'hold'> {
+export interface Scenario extends Omit<ScenarioSpec, 'baseline' | 'baselineDeadline' | 'hold' | 'remediation'> {
+  remediation: (Omit<RemediationStep, 'hold'> & { holdMs: number })[];
   baselineMs: number;
   baselineDeadlineMs: number;
   holdMs: number;
@@ -105,6 +123,17 @@ export function defineScenario(spec: ScenarioSpec): Scenario {
       return bad(id, field, (e as Error).message.replace(/^\w+: /, ''));
     }
   };
+  const remediation = s.remediation ?? [];
+  if (!Array.isArray(remediation)) bad(id, 'remediation', 'expected a list of steps { title, action, expect }');
+  remediation.forEach((st, i) => {
+    if (!st || typeof st.title !== 'string' || !st.title.trim()) bad(id, `remediation[${i}].title`, 'expected a non-empty string');
+    if (!st.action || !isFn(st.action.inject) || !Array.isArray(st.action.needs)) bad(id, `remediation[${i}].action`, 'expected an action (a fault, e.g. removeCniConfig(...))');
+    if (!Array.isArray(st.expect) || !st.expect.length) bad(id, `remediation[${i}].expect`, 'expected a non-empty list of expectations');
+    st.expect.forEach((e, j) => {
+      if (!e || !isFn(e.judge) || (e.kind !== 'detected' && e.kind !== 'holds')) bad(id, `remediation[${i}].expect[${j}]`, 'expected detected(...).within(T) or holds(condition).throughout()');
+      if (e.probes.length) bad(id, `remediation[${i}].expect[${j}]`, 'a step is judged over conditions only (a probe is judged over the whole fault)');
+    });
+  });
   // what the target cannot serve is refused now, naming the part that needs it
   const provides = s.target.provides;
   const check = (field: string, what: string, needs: Capability[]): void => {
@@ -119,16 +148,31 @@ export function defineScenario(spec: ScenarioSpec): Scenario {
     for (const c of e.conditions) check(`expect[${i}]`, c.name, conditionNeeds(c));
     for (const p of e.probes) check(`expect[${i}]`, p.name, probeNeeds(p));
   });
+  remediation.forEach((st, i) => {
+    check(`remediation[${i}].action`, st.action.name, [...st.action.needs]);
+    st.expect.forEach((e) => e.conditions.forEach((c) => check(`remediation[${i}].expect`, c.name, conditionNeeds(c))));
+  });
   const needs = [
     ...new Set([
       ...s.fault.needs,
+      ...remediation.flatMap((st) => [...st.action.needs, ...st.expect.flatMap((e) => e.conditions.flatMap(conditionNeeds))]),
       ...(s.steady ?? []).flatMap(conditionNeeds),
       ...s.expect.flatMap((e) => [...e.conditions.flatMap(conditionNeeds), ...e.probes.flatMap(probeNeeds)]),
     ]),
   ];
-  const { baseline: _b, baselineDeadline: _d, hold: _h, ...rest } = s as ScenarioSpec;
+  const { baseline: _b, baselineDeadline: _d, hold: _h, remediation: _r, ...rest } = s as ScenarioSpec;
   const baselineMs = dur('baseline', '10s');
   const baselineDeadlineMs = dur('baselineDeadline', '3m');
   if (baselineDeadlineMs < baselineMs) bad(id, 'baselineDeadline', `must be at least the baseline (${baselineMs} ms)`);
-  return { ...rest, baselineMs, baselineDeadlineMs, holdMs: dur('hold', '10s'), needs };
+  const steps = remediation.map((st, i) => {
+    let holdMs: number;
+    try {
+      holdMs = parseDuration(st.hold ?? '10s', 'hold');
+    } catch (e) {
+      return bad(id, `remediation[${i}].hold`, (e as Error).message.replace(/^\w+: /, ''));
+    }
+    const { hold: _x, ...step } = st;
+    return { ...step, holdMs };
+  });
+  return { ...rest, remediation: steps, baselineMs, baselineDeadlineMs, holdMs: dur('hold', '10s'), needs };
 }

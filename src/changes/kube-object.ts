@@ -1,5 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
-import type { Journal } from '../journal.js';
+import type { Journal, JournalEntry } from '../journal.js';
 import type { KubeHandle, KubeRef } from '../targets/kube-handle.js';
 import { describeKubeRef } from '../targets/kube-handle.js';
 import { kubeFromRef } from '../targets/kube-ref.js';
@@ -164,7 +164,23 @@ export async function changeObject(
 }
 
 /** Creates (or replaces) an object kdrill owns for the drill; undo deletes it (or restores what was there). */
-export function createObject(journal: Journal, kube: KubeHandle, obj: k8s.KubernetesObject & { metadata: { name: string; namespace?: string } }): Promise<Applied<Record<string, unknown> | null>> {
+export function createObject(journal: Journal, kube: KubeHandle, obj: k8s.KubernetesObject & { metadata: { name: string; namespace?: string }; [k: string]: unknown }): Promise<Applied<Record<string, unknown> | null>> {
   const id: ObjectId = { apiVersion: obj.apiVersion!, kind: obj.kind!, name: obj.metadata.name, ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}) };
   return changeObject(journal, kube, id, () => obj as unknown as Record<string, unknown>);
+}
+
+/**
+ * Journals an object's state now and changes nothing yet: for a change whose
+ * undo must come after another's (a DaemonSet restarted to read a ConfigMap
+ * must be reverted after the ConfigMap is). `adjustObject` changes it later
+ * under this same record.
+ */
+export function recordObject(journal: Journal, kube: KubeHandle, id: ObjectId): Promise<Applied<Record<string, unknown> | null>> {
+  return changeObject(journal, kube, id, (cur) => cur);
+}
+
+/** Changes an object already journaled (by recordObject or changeObject) to `next(current)`. */
+export function adjustObject(journal: Journal, entry: JournalEntry, kube: KubeHandle, next: (current: Record<string, unknown> | null) => Record<string, unknown> | null): Promise<void> {
+  const r = entry.record as KubeObjectRecord;
+  return journal.adjust(entry, async () => putObject(kube, r.id, next(await readObject(kube, r.id))));
 }

@@ -23,6 +23,8 @@ export interface KubeClients {
   batch: k8s.BatchV1Api;
   coordination: k8s.CoordinationV1Api;
   discovery: k8s.DiscoveryV1Api;
+  authorization: k8s.AuthorizationV1Api;
+  rbac: k8s.RbacAuthorizationV1Api;
   objects: k8s.KubernetesObjectApi;
 }
 
@@ -34,6 +36,8 @@ export function kubeClients(kc: k8s.KubeConfig): KubeClients {
     batch: kc.makeApiClient(k8s.BatchV1Api),
     coordination: kc.makeApiClient(k8s.CoordinationV1Api),
     discovery: kc.makeApiClient(k8s.DiscoveryV1Api),
+    authorization: kc.makeApiClient(k8s.AuthorizationV1Api),
+    rbac: kc.makeApiClient(k8s.RbacAuthorizationV1Api),
     objects: k8s.KubernetesObjectApi.makeApiClient(kc),
   };
 }

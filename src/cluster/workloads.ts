@@ -11,11 +11,14 @@ export interface EchoOptions {
   replicas?: number;
   /** Spread replicas over nodes, control planes included, so traffic crosses nodes. */
   spreadOverAllNodes?: boolean;
+  /** Spread replicas over the workers as evenly as the scheduler can (one per worker when replicas = workers). */
+  spreadOverWorkers?: boolean;
 }
 
-const podEnv: k8s.V1EnvVar[] = [
+export const podEnv: k8s.V1EnvVar[] = [
   { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
   { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+  { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
 ];
 
 export function echoDeployment(o: EchoOptions): [k8s.V1Deployment, k8s.V1Service] {
@@ -38,7 +41,13 @@ export function echoDeployment(o: EchoOptions): [k8s.V1Deployment, k8s.V1Service
                   { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: name } } },
                 ],
               }
-            : {}),
+            : o.spreadOverWorkers
+              ? {
+                  topologySpreadConstraints: [
+                    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: name } } },
+                  ],
+                }
+              : {}),
           containers: [
             {
               name: 'echo',

@@ -28,9 +28,11 @@ export function detected(condition: Condition) {
             return { name, verdict: 'invalid', injectedAt, detail: `already firing before the fault, at baseline (${before.subject}: ${before.text ?? before.value})` };
           }
           if (injectedAt === undefined) return { name, verdict: 'invalid', detail: 'the fault was never injected' };
-          const hit = firstFiring(observations, c, scope, injectedAt, revertedAt ?? timeline.endAt);
+          // the fault's own window: until the revert, or until the remediation steps began
+          const faultEnd = timeline.remediatedAt ?? revertedAt ?? timeline.endAt;
+          const hit = firstFiring(observations, c, scope, injectedAt, faultEnd);
           if (!hit) {
-            return { name, verdict: 'fail', injectedAt, detail: `never fired while the fault was in place (${formatDuration((revertedAt ?? timeline.endAt) - injectedAt)})` };
+            return { name, verdict: 'fail', injectedAt, detail: `never fired while the fault was in place (${formatDuration(faultEnd - injectedAt)})` };
           }
           const latencyMs = hit.at - injectedAt;
           const recoveredAt = c.kind === 'level' && revertedAt !== undefined ? recoveryInstant(observations, [c], scope, revertedAt) : undefined;

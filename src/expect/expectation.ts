@@ -10,6 +10,13 @@ export interface Timeline {
   injectedAt?: number;
   verifiedAt?: number;
   revertedAt?: number;
+  /**
+   * Remediation steps ran from remediatedAt to remediatedUntil: the fault's own
+   * expectations are not judged over them (a step may disrupt on purpose),
+   * each step's are judged over its own window.
+   */
+  remediatedAt?: number;
+  remediatedUntil?: number;
   /** The instant the system was back to steady state after the revert (see recoveryInstant). */
   recoveredAt?: number;
   endAt: number;

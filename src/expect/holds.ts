@@ -47,8 +47,11 @@ export function holds(what: Probe | Condition) {
           if (before) return { ...base, verdict: 'invalid', detail: `already violated at baseline (${before.subject})` };
           if (injectedAt === undefined) return { ...base, verdict: 'invalid', detail: 'the fault was never injected' };
           const until = timeline.recoveredAt ?? timeline.endAt;
-          const seen = observations.some((o) => o.at >= injectedAt && o.at <= until && c.test(o, scope) === false);
-          const bad = firstFiring(observations, c, scope, injectedAt, until);
+          // remediation steps are judged on their own: what they disrupt on purpose is not the fault's doing
+          const inSteps = (o: { at: number }) => timeline.remediatedAt !== undefined && o.at >= timeline.remediatedAt && o.at <= (timeline.remediatedUntil ?? until);
+          const judged = observations.filter((o) => !inSteps(o));
+          const seen = judged.some((o) => o.at >= injectedAt && o.at <= until && c.test(o, scope) === false);
+          const bad = firstFiring(judged, c, scope, injectedAt, until);
           if (bad) return { ...base, verdict: 'fail', detectedAt: bad.at, latencyMs: bad.at - injectedAt, detail: `violated at +${bad.at - injectedAt}ms (${bad.subject}: ${bad.text ?? bad.value})` };
           if (!seen) return { ...base, verdict: 'invalid', detail: 'no observation during the fault: cannot tell whether it held' };
           return { ...base, verdict: 'pass', detail: 'never violated from injection to recovery' };

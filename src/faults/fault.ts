@@ -5,6 +5,7 @@ import type { Needs, Target } from '../targets/target.js';
 export interface FaultContext {
   target: Target;
   journal: Journal;
+  runId: string;
   observations: ObservationLog;
   log: (msg: string) => void;
   abort: AbortSignal;

@@ -1,5 +1,5 @@
 import { kubeOf } from '../targets/target.js';
-import { DRILL_NAMESPACE } from './drill-workloads.js';
+import { drillNamespace } from './drill-workloads.js';
 import type { Probe, ProbeResult } from './probe.js';
 
 /**
@@ -13,7 +13,8 @@ export function configMapIntegrity(): Probe {
     name: 'configMapIntegrity',
     needs: ['kube.api'],
     describe: () => 'every ConfigMap the API server acknowledged is present after recovery',
-    async start({ target, runId, observations, abort }) {
+    async start({ target, runId, observations, abort, journal }) {
+      const DRILL_NAMESPACE = await drillNamespace({ target, journal, runId });
       const { core } = kubeOf(target).clients;
       const label = `kdrill.dev/integrity-run`;
       const run = runId.replace(/[^a-z0-9-]/gi, '').toLowerCase().slice(-40);
@@ -21,7 +22,6 @@ export function configMapIntegrity(): Probe {
       let failed = 0;
       let stopped = false;
       let seq = 0;
-      await core.createNamespace({ body: { metadata: { name: DRILL_NAMESPACE } } }).catch(() => undefined);
       const loop = (async () => {
         while (!stopped && !abort.aborted) {
           const name = `kdrill-w-${run}-${seq++}`.slice(0, 63).replace(/-+$/, '');

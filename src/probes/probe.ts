@@ -1,9 +1,11 @@
 import type { ObservationLog } from '../signals/observation.js';
 import type { Source } from '../signals/signal.js';
 import type { Needs, Target } from '../targets/target.js';
+import type { Journal } from '../journal.js';
 
 export interface ProbeContext {
   target: Target;
+  journal: Journal;
   runId: string;
   observations: ObservationLog;
   abort: AbortSignal;

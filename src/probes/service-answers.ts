@@ -1,6 +1,6 @@
 import { request } from 'node:http';
-import { kubeOf, nodesOf } from '../targets/target.js';
-import { ensureEchoService } from './drill-workloads.js';
+import { nodesOf } from '../targets/target.js';
+import { echoService } from './drill-workloads.js';
 import type { Probe, ProbeResult } from './probe.js';
 import { callLoop, judgeOutage } from './outage.js';
 import { formatDuration, parseDuration, type Duration } from '../util/duration.js';
@@ -42,8 +42,8 @@ export function serviceAnswers(opts: ServiceAnswersOptions = {}): Probe {
     name: 'serviceAnswers',
     needs: ['kube.api', 'node.fs'],
     describe: () => `echo Service answers through its NodePort every ${formatDuration(everyMs)} (outage ≤ ${formatDuration(maxOutageMs)})`,
-    async start({ target, observations, abort }) {
-      const { nodePort } = await ensureEchoService(kubeOf(target));
+    async start({ target, observations, abort, journal, runId }) {
+      const { nodePort } = await echoService({ target, journal, runId });
       const nodes = [...nodesOf(target).values()];
       const workers = nodes.filter((n) => n.role === 'worker').map((n) => n.ip);
       const ips = workers.length ? workers : nodes.map((n) => n.ip);

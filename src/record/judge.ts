@@ -8,10 +8,31 @@ export interface Judgement {
   reasons: string[];
 }
 
-/** Judges expectations over a record (pure: its observations, timeline, scope and probe results). */
-export function judgeRecord(r: RunRecord, expectations: readonly Expectation[]): Judgement {
+/**
+ * A remediation step's expectations, judged over the step's own window (its
+ * action's start to the next step's), the subjects its action touched being
+ * "faulty". A step that never ran leaves its expectations invalid.
+ */
+export function judgeSteps(r: RunRecord, steps: readonly { title: string; expect: readonly Expectation[] }[]): ExpectationResult[] {
+  return steps.flatMap((st, i): ExpectationResult[] => {
+    const rec = r.steps[i];
+    const label = (name: string) => `[step ${i + 1}: ${st.title}] ${name}`;
+    if (!rec || rec.endedAt === undefined || !rec.inEffect) {
+      return st.expect.map((e) => ({ name: label(e.name), verdict: 'invalid' as const, detail: rec ? `the step's action was not in effect: ${rec.evidence ?? ''}` : 'the step did not run' }));
+    }
+    const timeline = { baselineFrom: rec.startedAt, injectedAt: rec.startedAt, verifiedAt: rec.verifiedAt, revertedAt: rec.endedAt, endAt: rec.endedAt };
+    const input = { observations: r.observations, timeline, scope: { faulty: new Set(rec.subjects) }, probes: r.probes };
+    return st.expect.map((e) => {
+      const res = e.judge(input);
+      return { ...res, name: label(res.name) };
+    });
+  });
+}
+
+/** Judges expectations (and remediation steps) over a record (pure: its observations, timeline, scope and probe results). */
+export function judgeRecord(r: RunRecord, expectations: readonly Expectation[], steps: readonly { title: string; expect: readonly Expectation[] }[] = []): Judgement {
   const input = { observations: r.observations, timeline: r.timeline, scope: { faulty: new Set(r.faulty) }, probes: r.probes };
-  const results = expectations.map((e) => e.judge(input));
+  const results = [...expectations.map((e) => e.judge(input)), ...judgeSteps(r, steps)];
   return { results, ...scenarioVerdict(r.invalid, results) };
 }
 

@@ -13,7 +13,7 @@ import type { Citation } from '../scenario.js';
  */
 export const RECORD_VERSION = 1;
 
-export type Phase = 'provision' | 'baseline' | 'inject' | 'observe' | 'revert' | 'recover' | 'verify' | 'cleanup' | 'done';
+export type Phase = 'provision' | 'baseline' | 'inject' | 'observe' | 'remediate' | 'revert' | 'recover' | 'verify' | 'cleanup' | 'done';
 
 export type SourceClock = NonNullable<Source['clock']>;
 
@@ -23,6 +23,18 @@ export interface FaultRecord {
   evidence?: string;
   subjects: string[];
   measurements: Record<string, number | string>;
+}
+
+/** A remediation step as it ran: when it began and ended, and what its action did. */
+export interface StepRecord {
+  index: number;
+  title: string;
+  startedAt: number;
+  verifiedAt?: number;
+  endedAt?: number;
+  inEffect?: boolean;
+  evidence?: string;
+  subjects: string[];
 }
 
 /** One line of the JSON Lines record. */
@@ -47,6 +59,7 @@ export type RunEvent =
   | { e: 'probe'; name: string; result: ProbeResult }
   | { e: 'invalid'; reason: string }
   | { e: 'scope'; faulty: string[] }
+  | ({ e: 'step' } & StepRecord)
   | { e: 'result'; result: ExpectationResult }
   | { e: 'end'; at: number; verdict: Verdict; reasons: string[]; observed: Record<string, number | string> };
 
@@ -67,6 +80,8 @@ export interface RunRecord {
   timeline: Timeline;
   /** the subjects the fault hit */
   faulty: string[];
+  /** the remediation steps that ran (the latest word on each) */
+  steps: StepRecord[];
   probes: Record<string, ProbeResult>;
   /** the run's own reasons to be invalid (baseline, fault not in effect, cleanup, interrupted) */
   invalid: string[];
@@ -94,6 +109,7 @@ export function emptyRecord(): RunRecord {
     observations: [],
     timeline: { baselineFrom: 0, endAt: 0 },
     faulty: [],
+    steps: [],
     probes: {},
     invalid: [],
     results: [],
@@ -155,6 +171,11 @@ export function applyEvent(r: RunRecord, ev: RunEvent): void {
     case 'scope':
       r.faulty = ev.faulty;
       return;
+    case 'step': {
+      const { e: _e, ...st } = ev;
+      r.steps[st.index] = st;
+      return;
+    }
     case 'result':
       r.results.push(ev.result);
       return;

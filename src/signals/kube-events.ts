@@ -1,22 +1,26 @@
 import type * as k8s from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node';
 import { kubeOf } from '../targets/target.js';
+import { drillNamespace } from '../probes/drill-workloads.js';
 import type { Source } from './signal.js';
 
 /**
- * kube-system Events (kubelet's "Unhealthy: Liveness probe failed",
+ * kube-system's (or the run's own namespace's) Events (kubelet's "Unhealthy: Liveness probe failed",
  * "Killing: Container etcd failed liveness probe, will be restarted",
  * "BackOff", ...) as "kube.event", dated by the kubelet's own timestamp (when
  * it decided, even if the API server stored it later). Subject: the pod.
  * Text: "<reason>: <message>". Re-watches when a watch ends.
  */
-export function kubeEventSource(): Source {
+export function kubeEventSource(opts: { namespace?: 'kube-system' | 'run' } = {}): Source {
+  const which = opts.namespace ?? 'kube-system';
   return {
-    key: 'kube.events',
+    key: which === 'kube-system' ? 'kube.events' : 'kube.events.run',
     needs: ['kube.api'],
     clock: { kind: 'event' },
-    async start({ target, log, abort }) {
+    async start(ctx) {
+      const { target, log, abort } = ctx;
       const kc = kubeOf(target).kc;
+      const namespace = which === 'kube-system' ? 'kube-system' : await drillNamespace(ctx);
       const since = Date.now();
       let ctl: AbortController | undefined;
       let stopped = false;
@@ -27,7 +31,7 @@ export function kubeEventSource(): Source {
         if (stopped || abort.aborted) return;
         try {
           ctl = await new Watch(kc).watch(
-            '/api/v1/namespaces/kube-system/events',
+            `/api/v1/namespaces/${namespace}/events`,
             {},
             (_type: string, e: k8s.CoreV1Event) => {
               const when = at(e);

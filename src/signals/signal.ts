@@ -1,9 +1,12 @@
 import type { Observation, ObservationLog } from './observation.js';
 import type { Needs, Target } from '../targets/target.js';
+import type { Journal } from '../journal.js';
 
-/** What a watcher gets: the target it watches and where to put what it sees. */
+/** What a watcher gets: the target it watches, where to put what it sees, and the run's journal (for what it creates). */
 export interface SourceContext {
   target: Target;
+  journal: Journal;
+  runId: string;
   log: ObservationLog;
   abort: AbortSignal;
 }

@@ -1,6 +1,7 @@
 import type { Condition } from './signal.js';
 import { memberUnhealthy } from './etcd-conditions.js';
 import { apiUnavailable, processDown, type Component } from './kube-conditions.js';
+import { multipleCniConfigs } from './net-conditions.js';
 
 /**
  * Steady states drills share: what "healthy" means before the fault and
@@ -11,4 +12,6 @@ export const steadyState = {
   etcd: (): Condition[] => [memberUnhealthy()],
   /** etcd as above, the API server takes writes, and the named control-plane processes run */
   controlPlane: (...running: Component[]): Condition[] => [memberUnhealthy(), apiUnavailable(), ...running.map((c) => processDown(c))],
+  /** the control plane as above, and one CNI config per node */
+  network: (): Condition[] => [memberUnhealthy(), apiUnavailable(), multipleCniConfigs()],
 };

@@ -73,8 +73,19 @@ export function dockerNode(ref: DockerRef): NodeAccess {
       return Buffer.from(r.stdout.trim(), 'base64');
     },
     async restoreDir(dir, archive) {
+      // in place, never by replacing the directory itself: a watcher on it (containerd watches /etc/cni/net.d with
+      // inotify) loses its watch when the directory it watches is deleted, and never sees the restored one
       const r = archive
-        ? await sh('set -e; rm -rf "$1"; mkdir -p "$1"; base64 -d | tar -C "$1" --numeric-owner -xpf -', [dir], archive.toString('base64'))
+        ? await sh(
+            'set -e; mkdir -p "$1"; t=$(mktemp); trap \'rm -f "$t"\' EXIT; base64 -d > "$t"; ' +
+              // what is there now and not in the archive goes; then the archive's files are written over
+              'keep=$(tar -tf "$t" | sed -e "s#^\\./##" -e "s#/$##" | grep -v "^\\.\\?$" || true); ' +
+              'find "$1" -mindepth 1 -depth -printf "%P\\n" | while IFS= read -r p; do ' +
+              'printf "%s\\n" "$keep" | grep -qxF -- "$p" || rm -rf -- "$1/$p"; done; ' +
+              'tar -C "$1" --numeric-owner -xpf "$t"',
+            [dir],
+            archive.toString('base64'),
+          )
         : await sh('rm -rf "$1"', [dir]);
       if (r.exitCode !== 0) throw new Error(`restore ${c}:${dir}: ${r.stderr.trim()}`);
     },

@@ -21,5 +21,12 @@ export const SINGLE_CONTROL_PLANE_SLOWFS: ClusterShape = {
   kubeletVerbosity: 2,
 };
 
+/**
+ * Incident 003's cluster: one control plane and two workers, so that a pod on
+ * one worker has a peer on the other (cross-node pod traffic is what a wrong
+ * CIDR breaks) and "every node but one" leaves more than one node fixed.
+ */
+export const ONE_CONTROL_PLANE_TWO_WORKERS: ClusterShape = { name: 'drill-1cp2w', controlPlanes: 1, workers: 2 };
+
 /** Every shape above: what a suite that ran them all must have cleaned up. */
-export const DRILL_SHAPES: readonly ClusterShape[] = [SINGLE_CONTROL_PLANE, THREE_CONTROL_PLANES, SINGLE_CONTROL_PLANE_SLOWFS];
+export const DRILL_SHAPES: readonly ClusterShape[] = [SINGLE_CONTROL_PLANE, THREE_CONTROL_PLANES, SINGLE_CONTROL_PLANE_SLOWFS, ONE_CONTROL_PLANE_TWO_WORKERS];

@@ -29,8 +29,8 @@ describe('partition, kill -9 + restart, pause on a real 3-member etcd', function
   beforeEach(async () => {
     observations = new ObservationLog();
     watchers = [
-      await etcdMetricsSource().start({ target, log: observations, abort: abort.signal }),
-      await dockerEventsSource((t) => t.etcd!.members.map((m) => m.container!.name)).start({ target, log: observations, abort: abort.signal }),
+      await etcdMetricsSource().start({ target, log: observations, abort: abort.signal, journal, runId: journal.file.runId }),
+      await dockerEventsSource((t) => t.etcd!.members.map((m) => m.container!.name)).start({ target, log: observations, abort: abort.signal, journal, runId: journal.file.runId }),
     ];
   });
   afterEach(async () => {
@@ -44,8 +44,8 @@ describe('partition, kill -9 + restart, pause on a real 3-member etcd', function
 
   /** Injects, checks it is in effect, reverts, and waits until the member reports a leader again (an observation, with a deadline). */
   async function drill(fault: Fault, holdMs: number) {
-    const probe = await writeIntegrity().start({ target, runId: `it-${fault.name}-${Date.now()}`, observations, abort: abort.signal });
-    const inj = await fault.inject({ target, journal, observations, log: () => undefined, abort: abort.signal });
+    const probe = await writeIntegrity().start({ target, runId: `it-${fault.name}-${Date.now()}`, observations, abort: abort.signal, journal });
+    const inj = await fault.inject({ target, journal, observations, log: () => undefined, abort: abort.signal, runId: journal.file.runId });
     expect(inj.inEffect, inj.evidence).to.equal(true);
     const member = target.etcd.members.find((m) => m.name === inj.subjects[0])!;
     await new Promise((r) => setTimeout(r, holdMs)); // the fault's duration: deliberate, not a wait for state

@@ -16,7 +16,7 @@ describe('signals on a real etcd', function () {
 
   it('/metrics is scraped at ≤ 1 s per member, with has_leader, is_leader and leader-change totals', async () => {
     const log = new ObservationLog();
-    const w = await etcdMetricsSource().start({ target, log, abort: abort.signal });
+    const w = await etcdMetricsSource().start({ target, log, abort: abort.signal, journal: undefined as never, runId: 'it-signals' });
     const from = Date.now();
     await log.waitFor(() => false, { timeoutMs: 4000 }); // a 4 s observation window
     await w.stop();
@@ -35,7 +35,7 @@ describe('signals on a real etcd', function () {
   it('an etcd watch turns every put into a timestamped observation', async () => {
     const log = new ObservationLog();
     const prefix = `/kdrill/it-watch/${Date.now()}/`;
-    const w = await etcdWatchSource(prefix).start({ target, log, abort: abort.signal });
+    const w = await etcdWatchSource(prefix).start({ target, log, abort: abort.signal, journal: undefined as never, runId: 'it-signals' });
     const client = target.etcd.client();
     const before = Date.now();
     for (let i = 0; i < 5; i++) await client.put(`${prefix}${i}`).value(String(i));
@@ -50,7 +50,7 @@ describe('signals on a real etcd', function () {
 
   it('client put latency is observed per member, through a client bound to that member', async () => {
     const log = new ObservationLog();
-    const w = await etcdPutLatencySource().start({ target, log, abort: abort.signal });
+    const w = await etcdPutLatencySource().start({ target, log, abort: abort.signal, journal: undefined as never, runId: 'it-signals' });
     for (const m of target.etcd.members) {
       const o = await log.waitFor((x) => x.signal === 'etcd.put_latency' && x.subject === m.name && !x.text, { timeoutMs: 10_000 });
       expect(o, `a put through ${m.name}`).to.not.equal(undefined);

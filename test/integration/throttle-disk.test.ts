@@ -22,7 +22,7 @@ describe('throttleDisk: cgroup v1 blkio on a real etcd member, calibrated in a c
     await untilHealthy(target);
     journal = Journal.open(`it-throttle-${process.pid}`, 'throttle test');
     // write load: WAL fsyncs only happen when there are entries to persist
-    load = await writeIntegrity().start({ target, runId: 'it-throttle', observations: new ObservationLog(), abort: abort.signal });
+    load = await writeIntegrity().start({ target, runId: 'it-throttle', observations: new ObservationLog(), abort: abort.signal, journal });
   });
 
   after(async () => {
@@ -34,7 +34,7 @@ describe('throttleDisk: cgroup v1 blkio on a real etcd member, calibrated in a c
   for (const ms of [100, 800]) {
     it(`reaches ${ms} ms WAL fsync ±25% on a follower (an independent window agrees), and reverts idempotently`, async () => {
       const fault = throttleDisk({ member: 'follower', fsync: `${ms}ms` });
-      const inj = await fault.inject({ target, journal, observations: new ObservationLog(), log: () => undefined, abort: abort.signal });
+      const inj = await fault.inject({ target, journal, observations: new ObservationLog(), log: () => undefined, abort: abort.signal, runId: journal.file.runId });
       const member = target.etcd.members.find((m) => m.name === inj.subjects[0])!;
       const file = `${await member.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
       const device = await member.dataDevice();
