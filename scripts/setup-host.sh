@@ -1,6 +1,6 @@
 #!/bin/bash
 # Prepares a fresh Debian bookworm host for kdrill: Debian packages (docker.io,
-# debootstrap, jq), Go (scripts/install-go.sh), kernel limits for multi-node kind, and a running Docker
+# debootstrap, jq, chromium for the report test), Go (scripts/install-go.sh), kernel limits for multi-node kind, and a running Docker
 # daemon. Idempotent: every step checks first. Used by the README and .ci/run.
 set -euo pipefail
 log() { printf '[setup-host] %s\n' "$*" >&2; }
@@ -13,6 +13,8 @@ command -v jq >/dev/null || need_pkgs+=(jq)
 command -v gcc >/dev/null || need_pkgs+=(gcc libc6-dev)
 command -v curl >/dev/null || need_pkgs+=(curl ca-certificates)
 command -v unzip >/dev/null || need_pkgs+=(unzip)
+# the e2e tier opens the HTML report in a real browser (headless): Debian's Chromium
+command -v chromium >/dev/null || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   [ "$(id -u)" = 0 ] || { log "need root to install: ${need_pkgs[*]}"; exit 1; }
   log "installing Debian packages: ${need_pkgs[*]}"

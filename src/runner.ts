@@ -86,6 +86,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     scenario: { id: s.id, title: s.title, incident: s.incident, ...(s.source ? { source: s.source } : {}) },
     target: s.target.name,
     fault: s.fault.describe(),
+    faultName: s.fault.name,
     expectations: s.expect.map((e) => ({ name: e.name, kind: e.kind, ...(e.withinMs !== undefined ? { withinMs: e.withinMs } : {}) })),
   });
   const journal = Journal.open(runId, s.id);
@@ -119,7 +120,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<R
     for (const p of probes.values()) for (const src of p.sources ?? []) sources.set(src.key, src);
     for (const src of sources.values()) {
       emit({ e: 'source', key: src.key, ...(src.clock ? { clock: src.clock } : {}) });
-      watchers.push(await src.start({ target, log: observations, abort, journal, runId }));
+      watchers.push(await src.start({ target, log: observations.from(src.key), abort, journal, runId }));
     }
     for (const p of probes.values()) running.push({ probe: p, run: await p.start({ target, runId, observations, abort, journal }) });
 

@@ -2,22 +2,24 @@ import { findScenarios } from '../scenario-catalog.js';
 import { runScenario } from '../runner.js';
 import { Progress } from '../report/progress.js';
 import { formatRun } from '../report/text.js';
-import { writeJsonReport } from '../report/json.js';
+import { checkReportPaths, writeReports } from '../report/write.js';
 import { exitCodeFor } from '../expect/verdict.js';
 import type { RunRecord } from '../record/run-record.js';
 import { Journal } from '../journal.js';
 import { releaseClusters } from '../targets/kind-pool.js';
-import { checkOutputPath } from '../util/output-path.js';
 import { interruptProcess, interruptSignal } from '../util/exec.js';
 import { parseCommandArgs } from './args.js';
 
-const USAGE = `usage: kdrill run <scenario-id...> [--json FILE] [--keep-clusters]
+const USAGE = `usage: kdrill run <scenario-id...> [--json FILE] [--junit FILE] [--html FILE] [--keep-clusters]
 
 Runs drills one after the other and prints each verdict; exit 0 all pass,
 1 a drill failed, 2 a drill was invalid (or a usage error).
   --json FILE       the run's document (schema/run.v1.json), written at the end
+  --junit FILE      JUnit XML: one testcase per expectation, for CI
+  --html FILE       a self-contained HTML timeline of each drill
   --keep-clusters   keep the kind clusters the drills created (default: deleted)
-Each run's live record (JSON Lines) is written under $KDRILL_STATE/runs/.
+Each run's live record (JSON Lines) is written under $KDRILL_STATE/runs/ as it
+goes; \`kdrill report\` renders it again later. Output paths are checked first.
 Ctrl-C (or SIGTERM) stops the drill and reverts everything it changed before
 exiting; further signals do not cut the revert short.`;
 
@@ -27,12 +29,12 @@ exiting; further signals do not cut the revert short.`;
  * revert goes on. Leases are given back only after the revert.
  */
 export async function run(argv: string[]): Promise<number> {
-  const a = parseCommandArgs('run', argv, USAGE, { json: 'string', 'keep-clusters': 'boolean' });
+  const a = parseCommandArgs('run', argv, USAGE, { json: 'string', junit: 'string', html: 'string', 'keep-clusters': 'boolean' });
   if (a.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const json = a.values.json === undefined ? undefined : checkOutputPath('--json', a.values.json as string);
+  const reports = checkReportPaths(a.values);
   if (a.positionals.length === 0) a.usageError('no scenario given; `kdrill list` shows the ids');
   const scenarios = await findScenarios(a.positionals);
   let signals = 0;
@@ -67,9 +69,6 @@ export async function run(argv: string[]): Promise<number> {
     process.off('SIGTERM', onSignal);
   }
   const code = interruptSignal.aborted ? 2 : exitCodeFor(records.map((r) => r.verdict ?? 'invalid'));
-  if (json) {
-    writeJsonReport(json, records, code);
-    process.stderr.write(`report: ${json}\n`);
-  }
+  for (const p of writeReports(reports, records, code)) process.stderr.write(`report: ${p}\n`);
   return code;
 }

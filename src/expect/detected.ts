@@ -42,6 +42,8 @@ export function detected(condition: Condition) {
             verdict: latencyMs <= withinMs ? 'pass' : 'fail',
             injectedAt,
             detectedAt: hit.at,
+            ...(hit.seen !== undefined ? { seenAt: hit.seen } : {}),
+            ...(hit.source ? { source: hit.source } : {}),
             recoveredAt,
             latencyMs,
             detail: `detected after ${formatDuration(latencyMs)} (${seen})${latencyMs <= withinMs ? '' : `, later than ${formatDuration(withinMs)}`}`,

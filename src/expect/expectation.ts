@@ -35,8 +35,12 @@ export interface ExpectationResult {
   injectedAt?: number;
   detectedAt?: number;
   recoveredAt?: number;
-  /** Detection latency: detectedAt − injectedAt (detected expectations). */
+  /** Detection latency: detectedAt − injectedAt (detected expectations), by the source's own clock where it has one. */
   latencyMs?: number;
+  /** When kdrill saw the detecting observation: seenAt − detectedAt is kdrill's own delay (for sources with their own timestamps). */
+  seenAt?: number;
+  /** The watcher that saw it (its key in the run record's sources: how it learns, its own timestamps or a poll period). */
+  source?: string;
   /** Recovery time: recoveredAt − revertedAt (recovers expectations). */
   recoveryMs?: number;
   detail: string;

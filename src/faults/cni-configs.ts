@@ -65,11 +65,11 @@ export const LEFTOVER_BRIDGE = 'kdrill-cni0';
  * (deleted), then runs `write` on the node. What a second CNI leaves behind
  * is undone exactly by these three records.
  */
-export async function journalCniLeftover(journal: Journal, node: ClusterNode, network: string, write: () => Promise<void>): Promise<JournalEntry[]> {
+export async function journalCniLeftover(journal: Journal, node: ClusterNode, network: string, write: () => Promise<void>): Promise<{ entries: JournalEntry[]; appliedAt: number }> {
   const ipam = await snapshotNodeDir(journal, node, `/var/lib/cni/networks/${network}`);
   const link = await addNodeLinkChange(journal, node, LEFTOVER_BRIDGE);
   const dir = await snapshotNodeDir(journal, node, CNI_DIR, write);
-  return [ipam.entry, link.entry, dir.entry];
+  return { entries: [ipam.entry, link.entry, dir.entry], appliedAt: dir.appliedAt };
 }
 
 /** One fresh pod per node: the address each got (verification by measurement: what containerd really loaded). */
@@ -106,8 +106,10 @@ export function cniLeftoverConfig(opts: CniLeftoverOptions = {}): Fault {
       const entries: JournalEntry[] = [];
       let injectedAt = 0;
       for (const node of chosen) {
-        entries.push(...(await journalCniLeftover(journal, node, network, () => node.writeFile(`${CNI_DIR}/${file}`, { content: conf + '\n', mode: 0o644 }))));
-        injectedAt ||= Date.now();
+        // the instant the first file begins to be written (not after): a watcher may see it before the write returns
+        const j = await journalCniLeftover(journal, node, network, () => node.writeFile(`${CNI_DIR}/${file}`, { content: conf + '\n', mode: 0o644 }));
+        entries.push(...j.entries);
+        injectedAt ||= j.appliedAt;
         const names = (await node.list(CNI_DIR)).filter((n) => /\.(conf|conflist|json)$/.test(n));
         log(`${node.name}: wrote ${CNI_DIR}/${file}; the directory now reads ${names.join(', ')} (containerd loads the first)`);
       }

@@ -113,7 +113,7 @@ export function secondCni(opts: { file?: string; subnet?: string; network?: stri
       const kube = kubeOf(target);
       const nodes = [...nodesOf(target).values()];
       const entries: JournalEntry[] = [];
-      for (const node of nodes) entries.push(...(await journalCniLeftover(journal, node, network, async () => undefined)));
+      for (const node of nodes) entries.push(...(await journalCniLeftover(journal, node, network, async () => undefined)).entries);
       const conf = leftoverConflist({ network, subnet, bridge: LEFTOVER_BRIDGE });
       const labels = { app: SECOND_CNI, 'app.kubernetes.io/managed-by': 'kdrill' };
       const { entry, appliedAt } = await createObject(journal, kube, {

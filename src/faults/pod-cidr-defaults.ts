@@ -1,6 +1,6 @@
 import YAML from 'yaml';
 import type { JournalEntry } from '../journal.js';
-import { kubeOf, nodesWithRole } from '../targets/target.js';
+import { kubeOf, nodesOf, nodesWithRole } from '../targets/target.js';
 import { writeNodeFileChange } from '../changes/node-file.js';
 import { adjustObject, changeObject, recordObject, type ObjectId } from '../changes/kube-object.js';
 import { CONTROLLER_MANAGER_MANIFEST, manifestFlag } from '../signals/cidr-agreement.js';
@@ -27,10 +27,10 @@ export function withFlag(manifest: string, flag: string, value: string): string 
  * --cluster-cidr (its manifest on every control plane) and in kube-proxy's
  * clusterCIDR (its ConfigMap, then its pods restarted to read it), while the
  * nodes keep their podCIDRs (immutable) and the CNI stays on the intended
- * range. Verified by measurement: a controller-manager process ran with the
- * new flag, and kube-proxy's rules on a node name the new range. Reverted:
- * the ConfigMap, then kube-proxy (a rollout once the controllers are back),
- * then the manifests.
+ * range. Verified by measurement: every node's kube-proxy rules name the new
+ * range, and a controller-manager process ran with the new flag. Reverted: the
+ * manifests (the controllers come back), then the ConfigMap, then kube-proxy
+ * (rolled back to its own template, reading the restored ConfigMap).
  */
 export function podCidrFromDefaults(opts: { cidr?: string } = {}): Fault {
   const cidr = opts.cidr ?? '10.233.64.0/18';
@@ -42,21 +42,12 @@ export function podCidrFromDefaults(opts: { cidr?: string } = {}): Fault {
     async inject({ target, journal, log, abort }): Promise<Injection> {
       const kube = kubeOf(target);
       const cps = nodesWithRole(target, 'control-plane');
+      const nodes = [...nodesOf(target).values()];
       const entries: JournalEntry[] = [];
-      let injectedAt = 0;
-      let was = '';
-      for (const node of cps) {
-        const f = await node.readFile(CONTROLLER_MANAGER_MANIFEST);
-        if (!f) throw new Error(`${node.name} has no ${CONTROLLER_MANAGER_MANIFEST}`);
-        const text = f.content.toString('utf8');
-        was = manifestFlag(text, '--cluster-cidr') ?? '(none)';
-        const { entry, appliedAt } = await writeNodeFileChange(journal, node, CONTROLLER_MANAGER_MANIFEST, withFlag(text, '--cluster-cidr', cidr), f.mode);
-        injectedAt ||= appliedAt;
-        entries.push(entry);
-        log(`${node.name}: kube-controller-manager --cluster-cidr ${was} → ${cidr}`);
-      }
-      // kube-proxy's DaemonSet is journaled before its ConfigMap, so that reverting restores the ConfigMap first and
-      // the DaemonSet's rollout (back to its own template) then reads the restored one
+      // kube-proxy first, while the controller-manager is still healthy (its DaemonSet controller rolls kube-proxy out;
+      // once the controller-manager crash-loops nothing would). Its DaemonSet is journaled before its ConfigMap and the
+      // manifests after both, so that reverting puts the manifests back first (the controllers return), then the
+      // ConfigMap, then the DaemonSet, whose rollout back to its own template reads the restored ConfigMap.
       const ds = await recordObject(journal, kube, KUBE_PROXY_DS);
       entries.push(ds.entry);
       const cm = await changeObject(journal, kube, KUBE_PROXY_CM, (cur) => {
@@ -67,6 +58,7 @@ export function podCidrFromDefaults(opts: { cidr?: string } = {}): Fault {
         return { ...c, data: { ...c.data, 'config.conf': YAML.stringify(conf) } };
       });
       entries.push(cm.entry);
+      const injectedAt = cm.appliedAt;
       const restartedAt = new Date().toISOString();
       await adjustObject(journal, ds.entry, kube, (cur) => {
         const d = JSON.parse(JSON.stringify(cur)) as { spec: { template: { metadata?: { annotations?: Record<string, string> } } } };
@@ -75,17 +67,33 @@ export function podCidrFromDefaults(opts: { cidr?: string } = {}): Fault {
         return d as unknown as Record<string, unknown>;
       });
       log(`kube-proxy clusterCIDR → ${cidr}; its pods restarted to read it`);
-
-      // verified by measurement, not by our word: a controller-manager process ran with the new flag, and a node's
-      // kube-proxy rules name the new range (it masquerades traffic to Services from outside it)
+      // verified by measurement: every node's kube-proxy rules name the new range (it masquerades traffic to Services from outside it)
+      const proxyRules = async (n: (typeof nodes)[number]) => (await n.exec(['sh', '-c', `iptables-save -t nat | grep -c -- "-s ${cidr}" || true`])).stdout.trim() !== '0';
+      const proxyDeadline = Date.now() + 180_000;
+      let proxyOn: string[] = [];
+      while (!abort.aborted) {
+        proxyOn = [];
+        for (const n of nodes) if (await proxyRules(n)) proxyOn.push(n.name);
+        if (proxyOn.length === nodes.length || Date.now() > proxyDeadline) break;
+        await sleep(1000, abort);
+      }
+      const proxySeen = proxyOn.length === nodes.length;
+      let was = '';
+      for (const node of cps) {
+        const f = await node.readFile(CONTROLLER_MANAGER_MANIFEST);
+        if (!f) throw new Error(`${node.name} has no ${CONTROLLER_MANAGER_MANIFEST}`);
+        const text = f.content.toString('utf8');
+        was = manifestFlag(text, '--cluster-cidr') ?? '(none)';
+        const { entry } = await writeNodeFileChange(journal, node, CONTROLLER_MANAGER_MANIFEST, withFlag(text, '--cluster-cidr', cidr), f.mode);
+        entries.push(entry);
+        log(`${node.name}: kube-controller-manager --cluster-cidr ${was} → ${cidr}`);
+      }
+      // ... and a controller-manager process ran with the new flag (it may crash soon after: that is the point)
       const deadline = Date.now() + 90_000;
       let cmSeen = false;
-      let proxySeen = false;
-      const worker = nodesWithRole(target, 'worker')[0] ?? cps[0]!;
-      while (Date.now() < deadline && !abort.aborted && !(cmSeen && proxySeen)) {
-        if (!cmSeen) for (const n of cps) if ((await n.processes('kube-controller-manager')).some((p) => p.argv.includes(`--cluster-cidr=${cidr}`))) cmSeen = true;
-        if (!proxySeen) proxySeen = (await worker.exec(['sh', '-c', `iptables-save -t nat | grep -c -- "-s ${cidr}" || true`])).stdout.trim() !== '0';
-        if (!(cmSeen && proxySeen)) await sleep(500, abort);
+      while (Date.now() < deadline && !abort.aborted && !cmSeen) {
+        for (const n of cps) if ((await n.processes('kube-controller-manager')).some((p) => p.argv.includes(`--cluster-cidr=${cidr}`))) cmSeen = true;
+        if (!cmSeen) await sleep(500, abort);
       }
       const inEffect = cmSeen && proxySeen;
       return {
@@ -93,8 +101,8 @@ export function podCidrFromDefaults(opts: { cidr?: string } = {}): Fault {
         inEffect,
         verifiedAt: inEffect ? Date.now() : undefined,
         evidence:
-          `kube-controller-manager ${cmSeen ? 'ran' : 'was NOT seen running'} with --cluster-cidr=${cidr} (was ${was}); ` +
-          `kube-proxy's iptables on ${worker.name} ${proxySeen ? 'name' : 'do NOT name'} ${cidr}`,
+          `kube-proxy's iptables name ${cidr} on ${proxyOn.length}/${nodes.length} nodes; ` +
+          `kube-controller-manager ${cmSeen ? 'ran' : 'was NOT seen running'} with --cluster-cidr=${cidr} (was ${was})`,
         subjects: cps.map((n) => n.name),
         measurements: { cidr, was },
         revert: () => journal.revertEntries(entries),

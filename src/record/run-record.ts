@@ -18,6 +18,7 @@ export type Phase = 'provision' | 'baseline' | 'inject' | 'observe' | 'remediate
 export type SourceClock = NonNullable<Source['clock']>;
 
 export interface FaultRecord {
+  name?: string;
   description: string;
   inEffect?: boolean;
   evidence?: string;
@@ -47,6 +48,8 @@ export type RunEvent =
       scenario: { id: string; title: string; incident: string; source?: Citation };
       target: string;
       fault: string;
+      /** the fault's name (throttleDisk, cniLeftoverConfig, ...) */
+      faultName?: string;
       expectations: { name: string; kind: string; withinMs?: number }[];
     }
   | { e: 'phase'; at: number; phase: Phase; note?: string }
@@ -129,6 +132,7 @@ export function applyEvent(r: RunRecord, ev: RunEvent): void {
       r.scenario = ev.scenario;
       r.target.provider = ev.target;
       r.fault.description = ev.fault;
+      if (ev.faultName) r.fault.name = ev.faultName;
       r.expectations = ev.expectations;
       r.timeline.baselineFrom = ev.at;
       r.timeline.endAt = ev.at;
@@ -159,7 +163,7 @@ export function applyEvent(r: RunRecord, ev: RunEvent): void {
       return;
     case 'fault': {
       const { e: _e, ...f } = ev;
-      r.fault = f;
+      r.fault = { ...f, name: f.name ?? r.fault.name };
       return;
     }
     case 'probe':

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Verdict } from '../expect/expectation.js';
 import type { RunRecord } from '../record/run-record.js';
 
@@ -42,20 +41,35 @@ export function toJson(records: RunRecord[], exitCode: number): Record<string, u
         baselineFrom: iso(r.timeline.baselineFrom),
         injectedAt: iso(r.timeline.injectedAt),
         verifiedAt: iso(r.timeline.verifiedAt),
+        remediatedAt: iso(r.timeline.remediatedAt),
         revertedAt: iso(r.timeline.revertedAt),
         recoveredAt: iso(r.timeline.recoveredAt),
         endAt: iso(r.timeline.endAt),
       },
       phases: r.phases.map((p) => ({ phase: p.phase, at: iso(p.at), note: p.note ?? null })),
-      expectations: r.results.map((e) => ({
-        name: e.name,
-        verdict: e.verdict,
-        injectedAt: iso(e.injectedAt),
-        detectedAt: iso(e.detectedAt),
-        recoveredAt: iso(e.recoveredAt),
-        latencyMs: e.latencyMs ?? null,
-        recoveryMs: e.recoveryMs ?? null,
-        detail: e.detail,
+      expectations: r.results.map((e) => {
+        const clock = e.source ? r.sources.find((s) => s.key === e.source)?.clock : undefined;
+        return {
+          name: e.name,
+          verdict: e.verdict,
+          injectedAt: iso(e.injectedAt),
+          detectedAt: iso(e.detectedAt),
+          recoveredAt: iso(e.recoveredAt),
+          latencyMs: e.latencyMs ?? null,
+          overheadMs: clock?.kind === 'event' && e.seenAt !== undefined && e.detectedAt !== undefined ? Math.max(0, e.seenAt - e.detectedAt) : null,
+          pollMs: clock?.kind === 'poll' ? clock.periodMs : null,
+          recoveryMs: e.recoveryMs ?? null,
+          detail: e.detail,
+        };
+      }),
+      steps: r.steps.filter(Boolean).map((st) => ({
+        index: st.index,
+        title: st.title,
+        startedAt: iso(st.startedAt),
+        endedAt: iso(st.endedAt),
+        inEffect: st.inEffect ?? null,
+        evidence: st.evidence ?? null,
+        subjects: st.subjects,
       })),
       probes: r.probes,
       observed: r.observed,
@@ -65,14 +79,11 @@ export function toJson(records: RunRecord[], exitCode: number): Record<string, u
         subject: o.subject,
         at: o.at,
         seen: o.seen ?? o.at,
+        ...(o.source ? { source: o.source } : {}),
         ...(o.value !== undefined && Number.isFinite(o.value) ? { value: o.value } : {}),
         ...(o.text !== undefined ? { text: o.text } : {}),
       })),
       durationMs: r.durationMs ?? null,
     })),
   };
-}
-
-export function writeJsonReport(path: string, records: RunRecord[], exitCode: number): void {
-  writeFileSync(path, JSON.stringify(toJson(records, exitCode), null, 2) + '\n');
 }

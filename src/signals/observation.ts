@@ -15,8 +15,15 @@ export interface Observation {
   at: number;
   /** Epoch ms when kdrill saw it (set by the log on emit): `seen − at` is kdrill's own delay. */
   seen?: number;
+  /** The key of the watcher that saw it (set by the runner): the run record says how that watcher learns. */
+  source?: string;
   value?: number;
   text?: string;
+}
+
+/** What a watcher writes to. */
+export interface ObservationSink {
+  emit(o: Observation): void;
 }
 
 /** Append-only, time-ordered store of a run's observations, with live subscribers. */
@@ -35,6 +42,11 @@ export class ObservationLog {
 
   all(): readonly Observation[] {
     return this.items;
+  }
+
+  /** Where one watcher puts what it sees: its observations stamped with its key. */
+  from(source: string): ObservationSink {
+    return { emit: (o) => this.emit({ ...o, source: o.source ?? source }) };
   }
 
   subscribe(fn: (o: Observation) => void): () => void {

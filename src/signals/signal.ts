@@ -1,4 +1,4 @@
-import type { Observation, ObservationLog } from './observation.js';
+import type { Observation, ObservationSink } from './observation.js';
 import type { Needs, Target } from '../targets/target.js';
 import type { Journal } from '../journal.js';
 
@@ -7,7 +7,7 @@ export interface SourceContext {
   target: Target;
   journal: Journal;
   runId: string;
-  log: ObservationLog;
+  log: ObservationSink;
   abort: AbortSignal;
 }
 

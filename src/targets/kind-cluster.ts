@@ -129,7 +129,9 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
     name: `kind cluster kdrill-${shape.name.replace(/^kdrill-/, '')} (${shape.controlPlanes}+${shape.workers}${shape.etcdSlowFs ? ', etcd on its own disks behind kdrill-slowfs' : shape.etcdOwnDisk ? ', etcd on its own disks' : ''})`,
     provides,
     async provision(ctx: ProvisionContext): Promise<ClusterTarget> {
-      const { cluster, disks } = await acquireCluster(shape, ctx.abort);
+      const { cluster, disks, origin } = await acquireCluster(shape, ctx.abort);
+      // for the record (and the bench: what one fresh cluster per drill would cost)
+      ctx.log(origin.created ? `cluster ${cluster.name} created for this run: ${origin.seconds.toFixed(1)}s (kind create + Ready)` : `cluster ${cluster.name}: shared with this run's other drills, or found`);
       const nodes = new Map<string, ClusterNode>();
       for (const n of await cluster.nodes()) {
         if (n.role !== 'control-plane' && n.role !== 'worker') continue;

@@ -44,6 +44,8 @@ export interface ClusterShape {
 
 export interface PooledCluster {
   cluster: KindCluster;
+  /** how this process got it: created (and how long kind create + Ready took) or an existing one reused */
+  origin: { created: true; seconds: number } | { created: false };
   /** node container name -> the disk under its /var/lib/etcd */
   disks: Map<string, LoopDisk>;
 }
@@ -128,7 +130,7 @@ async function provision(shape: ClusterShape, abort?: AbortSignal): Promise<Pool
     const cluster = await attachCluster(name);
     await cluster.loadImage(await ensureAgentImage()); // it may predate the current agent image
     await cluster.waitReady(cp + wk, 5 * 60_000, abort);
-    return { cluster, disks };
+    return { cluster, disks, origin: { created: false } };
   }
   if (shape.etcdSlowFs && !existsSync('/dev/fuse')) {
     throw new KdrillError(`the ${shape.name} shape puts etcd behind kdrill-slowfs (FUSE), and this host has no /dev/fuse`, {
@@ -155,7 +157,7 @@ async function provision(shape: ClusterShape, abort?: AbortSignal): Promise<Pool
     clusterUp({ name, kindConfig: cfgPath, controlPlanes: shape.controlPlanes, workers: shape.workers, signal: abort }),
   );
   if (slowfs) await requireSlowFs(name, shape.controlPlanes, { what: 'was just created without it', hint: 'see journalctl -u kdrill-slowfs in the node' });
-  return { cluster: result.cluster, disks };
+  return { cluster: result.cluster, disks, origin: { created: true, seconds: result.createSeconds } };
 }
 
 /** The cluster for a shape: this process's, an existing kdrill cluster of that name and shape, or a new one. */
@@ -173,6 +175,23 @@ export function acquireCluster(shape: ClusterShape, abort?: AbortSignal): Promis
     p.catch(() => held.delete(key));
   }
   return p;
+}
+
+/**
+ * Lends a cluster this process holds to other processes for the time of `fn`
+ * (its lease given back, then taken again; the cluster stays this process's to
+ * delete): how a test runs real `kdrill run` processes on the suite's cluster.
+ */
+export async function lendCluster<T>(shape: ClusterShape, fn: () => Promise<T>): Promise<T> {
+  const key = clusterName(shape.name);
+  if (!held.has(key)) throw new Error(`lendCluster: this process does not hold ${key}`);
+  await held.get(key);
+  releaseLease(key);
+  try {
+    return await fn();
+  } finally {
+    leaseCluster(key, runPurpose());
+  }
 }
 
 /**

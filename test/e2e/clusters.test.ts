@@ -6,6 +6,10 @@ import { smokeCheck } from '../../src/cluster/smoke.js';
 import { isNodeReady } from '../../src/cluster/wait.js';
 import { KUBERNETES_VERSION } from '../../src/image/versions.js';
 import { resolveNodeImage, type NodeImageChoice, type PullPolicy } from '../../src/image/index.js';
+import { execa } from 'execa';
+import { createInterface } from 'node:readline';
+import { Journal } from '../../src/journal.js';
+import { containersWithLabel, OWNER_LABEL } from '../../src/util/container.js';
 
 /**
  * Real kind clusters from the node image kdrill builds here (nothing pulled).
@@ -15,6 +19,34 @@ const pull = (process.env.KDRILL_E2E_PULL ?? 'never') as PullPolicy;
 
 describe('e2e: real kind clusters', function () {
   let image: NodeImageChoice;
+
+  // Ctrl-C in the middle of the node image build (its last step: assembling the image in a build container, the
+  // only step with something to leave behind): the container and its journal go with it
+  it('Ctrl-C during the node image build removes its build container, and leaves no journal', async function () {
+    if (pull !== 'never') this.skip();
+    const first = await resolveNodeImage('never');
+    await execa('docker', ['rmi', first.ref]); // its inputs stay cached: only the assembly runs again
+    const p = execa('node', ['dist/src/cli.js', 'image', 'build', '--pull', 'never'], { env: { CI: '1' }, reject: false, all: true });
+    const label = `${OWNER_LABEL}=kdrill-image-build`;
+    await new Promise<void>((resolve) => {
+      createInterface({ input: p.stderr! }).on('line', async (l) => {
+        if (!/node image kdrill\.local\/node:\S+ \.\.\./.test(l)) return;
+        // the build container exists (journaled first): now interrupt it
+        while ((await containersWithLabel(label)).length === 0) await new Promise((r) => setTimeout(r, 100));
+        resolve();
+      });
+    });
+    const t0 = Date.now();
+    p.kill('SIGINT');
+    const r = await p;
+    const took = Date.now() - t0;
+    console.log(`      Ctrl-C during the image assembly: exit ${r.exitCode} after ${took} ms; ${r.all.split('\n').pop()}`);
+    expect(r.exitCode).to.equal(2);
+    expect(await containersWithLabel(label)).to.deep.equal([]);
+    expect(Journal.list().journals.filter((j) => j.file.runId.startsWith('image-build-')).map((j) => j.path)).to.deep.equal([]);
+    expect(took).to.be.below(60_000);
+    image = await resolveNodeImage(pull); // assembled again for the tests below
+  });
 
   before(async function () {
     image = await resolveNodeImage(pull);

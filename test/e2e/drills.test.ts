@@ -22,6 +22,11 @@ import { multipleCniConfigs, newPodsCannotReachPeers, podIpOutsideNodeCidr } fro
 import { podCidrDisagreement, reconciliationStalled } from '../../src/signals/control-conditions.js';
 import { permissionMissing } from '../../src/signals/rbac.js';
 import { duplicateControlPlaneRunning } from '../../src/signals/control-plane-copies.js';
+import { lendCluster } from '../../src/targets/kind-pool.js';
+import { CHAOS_CASES } from '../chaos/cases.js';
+import { chaosSeed, killKindCase } from '../chaos/runs.js';
+import { kindState, type KillResult } from '../chaos/harness.js';
+import { renderViews } from './views.js';
 import slowDisk from '../../scenarios/etcd-slow-disk.js';
 import livenessLoop from '../../scenarios/etcd-liveness-restart-loop.js';
 import livenessFixed from '../../scenarios/etcd-liveness-fixed.js';
@@ -105,7 +110,12 @@ describe('e2e: incident drills on real kind clusters', function () {
   let A: ReturnType<typeof laneA>;
   let B: ReturnType<typeof laneB>;
 
-  /** 001's slow-disk liveness drills wait for kills minutes apart: beside them, lane B. Then 002's three control planes. */
+  /**
+   * Two phases, two lanes each. First 001's liveness drills (wait-bound: kills minutes apart) beside 000's light
+   * drills, as measured: the restart loop is sensitive to its neighbours (a restarted etcd boots on a 6 s-per-fsync
+   * disk and must answer /livez before the next kill; beside 003's pod churn it did not). Then 002's three control
+   * planes beside 003's drills.
+   */
   const laneA = () =>
     lane('A', [
       ['loop', () => mustPass(livenessLoop, 'A')],
@@ -117,20 +127,32 @@ describe('e2e: incident drills on real kind clusters', function () {
       ['release3cp', release(THREE_CONTROL_PLANES)],
     ]);
 
-  /** 003 on 1+2, then 000 on 1+1 (with the lease checks while the cluster is held). */
-  const laneB = () =>
+  const laneB = (afterLiveness: Promise<unknown>) =>
     lane('B', [
-      ['cni', () => mustPass(cniLeftover, 'B')],
-      ['podCidr', () => mustPass(podCidrDefaults, 'B')],
-      ['permission', () => mustPass(missingPermission, 'B')],
-      ['duplicate', () => mustPass(duplicateCp, 'B')],
-      ['release1cp2w', release(ONE_CONTROL_PLANE_TWO_WORKERS)],
       ['slowDisk', () => mustPass(slowDisk, 'B')],
       ['leaseChecks', () => leaseChecks()],
       ['nowhere', () => drill(variant(slowDisk, { id: 'etcd-slow-disk-nowhere', fault: throttleDisk({ member: 'leader', fsync: '2s', device: '7:254', calibrateFor: '30s' }), expect: [detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('30s')] }), 'B')],
       ['cpDown', () => mustPass(controlPlaneDown, 'B')],
       ['release1cp', release(SINGLE_CONTROL_PLANE)],
+      // 003's drills churn pods on three nodes: not beside the restart loop
+      ['cni', () => afterLiveness.then(() => mustPass(cniLeftover, 'B'), () => mustPass(cniLeftover, 'B'))],
+      ['podCidr', () => mustPass(podCidrDefaults, 'B')],
+      ['permission', () => mustPass(missingPermission, 'B')],
+      ['duplicate', () => mustPass(duplicateCp, 'B')],
+      ['chaos', () => chaosSample()],
+      ['release1cp2w', release(ONE_CONTROL_PLANE_TWO_WORKERS)],
     ]);
+
+  // CI's seeded sample of the SIGKILL harness on kind: one real `kdrill run` of a 003 drill, killed in a phase the seed picks
+  let chaosOut: KillResult | undefined;
+  async function chaosSample(): Promise<void> {
+    const { rand } = chaosSeed();
+    const cases = CHAOS_CASES.filter((c) => c.tier === 'kind' && c.shape === ONE_CONTROL_PLANE_TWO_WORKERS.name);
+    const c = cases[Math.floor(rand() * cases.length)]!;
+    const phase = c.phases[Math.floor(rand() * c.phases.length)]!;
+    const before = await kindState(ONE_CONTROL_PLANE_TWO_WORKERS.name);
+    chaosOut = await lendCluster(ONE_CONTROL_PLANE_TWO_WORKERS, () => killKindCase(c, phase, rand, before));
+  }
 
   let leaseOut: { other: string; otherCode: number | undefined; down: string; downCode: number | undefined } | undefined;
   async function leaseChecks(): Promise<void> {
@@ -143,7 +165,7 @@ describe('e2e: incident drills on real kind clusters', function () {
     before0 = (await listKdrillClusters()).filter((c) => c.startsWith('kdrill-drill-'));
     if (before0.length) console.log(`      drill clusters present before this suite (left as found unless reused): ${before0.join(', ')}`);
     A = laneA();
-    B = laneB();
+    B = laneB(Promise.allSettled([A.loop, A.fixed]));
   });
 
   after(async function () {
@@ -184,35 +206,7 @@ describe('e2e: incident drills on real kind clusters', function () {
     });
   });
 
-  describe('lane B — 003 (1+2), then 000 (1+1)', function () {
-    it('cni-leftover-config: new pods get the leftover\'s range and cannot reach other nodes; the botched remediation step by step; restored exactly', async () => {
-      expectPass((await B.cni) as RunRecord);
-    });
-    it('cni-leftover-config, impossible: a single CNI config and no pod outside its range throughout (judged again over the real run)', async () => {
-      const j = judgedAgain((await B.cni) as RunRecord, [holds(multipleCniConfigs()).throughout(), holds(podIpOutsideNodeCidr()).throughout(), holds(newPodsCannotReachPeers()).throughout()]);
-      expect(j.verdict).to.equal('fail');
-    });
-    it('pod-cidr-from-defaults: the controller-manager crash-loops on the nodes\' CIDRs, controllers stop reconciling, the disagreement is named', async () => {
-      expectPass((await B.podCidr) as RunRecord);
-    });
-    it('pod-cidr-from-defaults, impossible: the CIDRs agree and the controllers keep reconciling (judged again over the real run)', async () => {
-      const j = judgedAgain((await B.podCidr) as RunRecord, [holds(podCidrDisagreement()).throughout(), holds(reconciliationStalled()).throughout()]);
-      expect(j.verdict).to.equal('fail');
-    });
-    it('missing-permission: Forbidden is detected, the reconciliation it owns stalls, everything else works; an API server restart puts the rule back', async () => {
-      expectPass((await B.permission) as RunRecord);
-    });
-    it('missing-permission, impossible: the permission never goes missing (judged again over the real run)', async () => {
-      const j = judgedAgain((await B.permission) as RunRecord, [holds(permissionMissing({ user: 'system:serviceaccount:kube-system:replicaset-controller', verb: 'create', resource: 'pods' })).throughout()]);
-      expect(j.verdict).to.equal('fail');
-    });
-    it('duplicate-control-plane: two of every control-plane component and a second CNI; scaling it to 0 leaves its config behind', async () => {
-      expectPass((await B.duplicate) as RunRecord);
-    });
-    it('duplicate-control-plane, impossible: never two copies of a component (judged again over the real run)', async () => {
-      expect(judgedAgain((await B.duplicate) as RunRecord, [holds(duplicateControlPlaneRunning()).throughout()]).verdict).to.equal('fail');
-      await B.release1cp2w;
-    });
+  describe('lane B — 000 (1+1), then 003 (1+2)', function () {
     let slowDiskRun: RunRecord;
     it('etcd-slow-disk: slow fsync, API timeouts, scheduler and controller-manager lose their leases and restart, pods keep answering', async () => {
       slowDiskRun = (await B.slowDisk) as RunRecord;
@@ -244,7 +238,53 @@ describe('e2e: incident drills on real kind clusters', function () {
     });
     it('control-plane-down, impossible: expecting the API to keep answering fails (judged again over the real run)', async () => {
       expect(judgedAgain((await B.cpDown) as RunRecord, [holds(apiUnavailable()).throughout(), recovers.within('3m')]).verdict).to.equal('fail');
-      await B.release1cp;
+    });
+    it('cni-leftover-config: new pods get the leftover\'s range and cannot reach other nodes; the botched remediation step by step; restored exactly', async () => {
+      expectPass((await B.cni) as RunRecord);
+    });
+    it("the drill's record renders as every view: text, JUnit (parsed, right counts), JSON (validated against the shipped schema), HTML (rendered in Chromium, screenshot saved)", async () => {
+      const r = (await B.cni) as RunRecord;
+      const v = await renderViews(r);
+      console.log(`        JUnit ${v.junit.tests} testcases, ${v.junit.failures} failures, ${v.junit.errors} errors; JSON valid; HTML: ${v.html.marks} detection marks, ${v.html.rows} signal rows; screenshot ${v.screenshot}`);
+      expect(v.junit.tests).to.equal(r.results.length);
+      expect(v.junit.failures).to.equal(r.results.filter((e) => e.verdict === 'fail').length);
+      expect(v.junit.errors).to.equal(r.results.filter((e) => e.verdict === 'invalid').length);
+      expect(v.schemaErrors).to.deep.equal([]);
+      expect(v.html.consoleErrors).to.deep.equal([]);
+      expect(v.html.marks).to.equal(r.results.filter((e) => e.detectedAt !== undefined).length);
+      expect(v.html.rows).to.be.greaterThan(3);
+      expect(v.html.faultBand).to.equal(true);
+    });
+    it('cni-leftover-config, impossible: a single CNI config and no pod outside its range throughout (judged again over the real run)', async () => {
+      const j = judgedAgain((await B.cni) as RunRecord, [holds(multipleCniConfigs()).throughout(), holds(podIpOutsideNodeCidr()).throughout(), holds(newPodsCannotReachPeers()).throughout()]);
+      expect(j.verdict).to.equal('fail');
+    });
+    it('pod-cidr-from-defaults: the controller-manager crash-loops on the nodes\' CIDRs, controllers stop reconciling, the disagreement is named', async () => {
+      expectPass((await B.podCidr) as RunRecord);
+    });
+    it('pod-cidr-from-defaults, impossible: the CIDRs agree and the controllers keep reconciling (judged again over the real run)', async () => {
+      const j = judgedAgain((await B.podCidr) as RunRecord, [holds(podCidrDisagreement()).throughout(), holds(reconciliationStalled()).throughout()]);
+      expect(j.verdict).to.equal('fail');
+    });
+    it('missing-permission: Forbidden is detected, the reconciliation it owns stalls, everything else works; an API server restart puts the rule back', async () => {
+      expectPass((await B.permission) as RunRecord);
+    });
+    it('missing-permission, impossible: the permission never goes missing (judged again over the real run)', async () => {
+      const j = judgedAgain((await B.permission) as RunRecord, [holds(permissionMissing({ user: 'system:serviceaccount:kube-system:replicaset-controller', verb: 'create', resource: 'pods' })).throughout()]);
+      expect(j.verdict).to.equal('fail');
+    });
+    it('duplicate-control-plane: two of every control-plane component and a second CNI; scaling it to 0 leaves its config behind', async () => {
+      expectPass((await B.duplicate) as RunRecord);
+    });
+    it('duplicate-control-plane, impossible: never two copies of a component (judged again over the real run)', async () => {
+      expect(judgedAgain((await B.duplicate) as RunRecord, [holds(duplicateControlPlaneRunning()).throughout()]).verdict).to.equal('fail');
+    });
+    it('SIGKILL sample: a `kdrill run` of a 003 drill killed at a seeded instant, then `kdrill clean`: nodes, manifests and objects as they were', async () => {
+      await B.chaos;
+      const r = chaosOut!;
+      console.log(`        ${r.case}: ${r.target} → killed in ${r.killedIn} after ${r.delayMs} ms: ${r.restored ? 'restored' : `LEFT ${r.diffs.join('; ')}`} (${Math.round(r.ms / 1000)} s)`);
+      expect(r.diffs).to.deep.equal([]);
+      await B.release1cp2w;
     });
   });
 });
