@@ -8,6 +8,8 @@ import { existing } from '../../src/targets/target.js';
 import { throttleDisk } from '../../src/faults/throttle-disk.js';
 import { detected } from '../../src/expect/detected.js';
 import { recovers } from '../../src/expect/recovers.js';
+import { holds } from '../../src/expect/holds.js';
+import { writeIntegrity } from '../../src/probes/write-integrity.js';
 import { memberUnhealthy, walFsyncP99 } from '../../src/signals/etcd-conditions.js';
 import type { EtcdContainersTarget } from '../../src/targets/etcd-containers.js';
 import { sharedEtcd, untilHealthy } from './fixtures/shared-etcd.js';
@@ -45,7 +47,8 @@ describe('a noisy host disk at baseline (what a fresh image build leaves behind)
       target: existing(target),
       steady: [memberUnhealthy()],
       fault: throttleDisk({ member: 'follower', fsync: '400ms' }),
-      expect: [detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('30s'), recovers.within('60s')],
+      // the write load: without it etcd fsyncs nothing, at baseline or under the fault
+      expect: [detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('30s'), holds(writeIntegrity()).throughout(), recovers.within('60s')],
       baseline: '10s',
       baselineDeadline: deadline,
     });
