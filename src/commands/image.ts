@@ -25,8 +25,10 @@ export async function run(argv: string[]): Promise<number> {
   if (a.positionals[0] !== 'build' || a.positionals.length > 1) a.usageError(a.positionals.length ? `unexpected "${a.positionals.join(' ')}": the subcommand is build` : 'name the subcommand: build');
   const pull = parsePull(a.values.pull, 'image');
   await ensureDocker();
-  process.once('SIGINT', interruptProcess);
-  process.once('SIGTERM', interruptProcess);
+  // \`on\`, never \`once\`: execa's signal-exit re-raises a signal it finds no other listener for, and node drops a
+  // \`once\` listener before calling it, so the re-raise killed the build before its container was removed (measured)
+  process.on('SIGINT', interruptProcess);
+  process.on('SIGTERM', interruptProcess);
   const started = Date.now();
   const choice = await resolveNodeImage(pull);
   const agent = await log.step('kdrill agent image (echo server, client, leaker; FROM scratch)', ensureAgentImage);
