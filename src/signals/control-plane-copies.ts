@@ -1,5 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
-import { Watch } from '@kubernetes/client-node';
+import { listWatch } from '../cluster/list-watch.js';
 import { kubeOf, nodesWithRole } from '../targets/target.js';
 import { sleep } from '../util/sleep.js';
 import type { Condition, Source } from './signal.js';
@@ -74,8 +74,6 @@ export function leaseHolderSource(): Source {
       const names = new Set(['kube-scheduler', 'kube-controller-manager']);
       const holder = new Map<string, string>();
       const said = new Map<string, number>();
-      let stopped = false;
-      let ctl: AbortController | undefined;
       const seen = (l: k8s.V1Lease): void => {
         const name = l.metadata?.name ?? '';
         if (!names.has(name)) return;
@@ -95,30 +93,13 @@ export function leaseHolderSource(): Source {
         log.emit({ signal: 'lease.holder', subject: name, at, value: l.spec?.leaseTransitions ?? 0, text: who });
         if (before !== undefined) log.emit({ signal: 'lease.change', subject: name, at, value: l.spec?.leaseTransitions ?? 0, text: `${before || '(none)'} → ${who || '(none)'}` });
       };
-      const watch = async (): Promise<void> => {
-        if (stopped || abort.aborted) return;
-        try {
-          const list = await kube.clients.coordination.listNamespacedLease({ namespace: 'kube-system' });
-          list.items.forEach(seen);
-          ctl = await new Watch(kube.kc).watch(
-            '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases',
-            { resourceVersion: list.metadata?.resourceVersion ?? '' },
-            (_t: string, l: k8s.V1Lease) => seen(l),
-            () => {
-              if (!stopped) setTimeout(() => void watch(), 1000);
-            },
-          );
-        } catch {
-          if (!stopped) setTimeout(() => void watch(), 1000);
-        }
-      };
-      await watch();
-      return {
-        stop: async () => {
-          stopped = true;
-          ctl?.abort();
-        },
-      };
+      const stop = await listWatch<k8s.V1Lease>(kube.kc, {
+        path: '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases',
+        list: () => kube.clients.coordination.listNamespacedLease({ namespace: 'kube-system' }),
+        onEvent: (_t, l) => seen(l),
+        abort,
+      });
+      return { stop: async () => stop() };
     },
   };
 }

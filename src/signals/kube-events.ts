@@ -1,5 +1,5 @@
 import type * as k8s from '@kubernetes/client-node';
-import { Watch } from '@kubernetes/client-node';
+import { listWatch } from '../cluster/list-watch.js';
 import { kubeOf } from '../targets/target.js';
 import { drillNamespace } from '../probes/drill-workloads.js';
 import type { Source } from './signal.js';
@@ -22,39 +22,22 @@ export function kubeEventSource(opts: { namespace?: 'kube-system' | 'run' } = {}
       const kc = kubeOf(target).kc;
       const namespace = which === 'kube-system' ? 'kube-system' : await drillNamespace(ctx);
       const since = Date.now();
-      let ctl: AbortController | undefined;
-      let stopped = false;
       const seen = new Set<string>();
       const at = (e: k8s.CoreV1Event) =>
         new Date((e.series?.lastObservedTime ?? e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? new Date()) as unknown as string).getTime();
-      const watch = async (): Promise<void> => {
-        if (stopped || abort.aborted) return;
-        try {
-          ctl = await new Watch(kc).watch(
-            `/api/v1/namespaces/${namespace}/events`,
-            {},
-            (_type: string, e: k8s.CoreV1Event) => {
-              const when = at(e);
-              const key = `${e.metadata?.uid}/${e.count ?? 1}/${when}`;
-              if (when < since - 1000 || seen.has(key)) return;
-              seen.add(key);
-              log.emit({ signal: 'kube.event', subject: e.involvedObject?.name ?? '', at: when, text: `${e.reason}: ${e.message ?? ''}`, value: e.count ?? 1 });
-            },
-            () => {
-              if (!stopped) setTimeout(() => void watch(), 1000);
-            },
-          );
-        } catch {
-          if (!stopped) setTimeout(() => void watch(), 1000);
-        }
-      };
-      await watch();
-      return {
-        stop: async () => {
-          stopped = true;
-          ctl?.abort();
+      const stop = await listWatch<k8s.CoreV1Event>(kc, {
+        path: `/api/v1/namespaces/${namespace}/events`,
+        onEvent: (type, e) => {
+          if (type === 'DELETED') return;
+          const when = at(e);
+          const key = `${e.metadata?.uid}/${e.count ?? 1}/${when}`;
+          if (when < since - 1000 || seen.has(key)) return;
+          seen.add(key);
+          log.emit({ signal: 'kube.event', subject: e.involvedObject?.name ?? '', at: when, text: `${e.reason}: ${e.message ?? ''}`, value: e.count ?? 1 });
         },
-      };
+        abort,
+      });
+      return { stop: async () => stop() };
     },
   };
 }

@@ -1,6 +1,6 @@
 import type * as k8s from '@kubernetes/client-node';
-import { Watch } from '@kubernetes/client-node';
 import { kubeOf } from '../targets/target.js';
+import { listWatch } from '../cluster/list-watch.js';
 import { ipInCidr } from '../util/cidr.js';
 import type { Source } from './signal.js';
 
@@ -34,8 +34,6 @@ export function podCidrSource(): Source {
       await readNodes();
       const seen = new Set<string>();
       const live = new Map<string, { uid: string; node: string; name: string }[]>(); // ip -> live pods with it
-      let stopped = false;
-      let ctl: AbortController | undefined;
       const forget = (p: k8s.V1Pod): void => {
         const ip = p.status?.podIP;
         if (ip) live.set(ip, (live.get(ip) ?? []).filter((x) => x.uid !== p.metadata?.uid));
@@ -58,33 +56,14 @@ export function podCidrSource(): Source {
         const inside = ranges.some((r) => ipInCidr(ip, r));
         log.emit({ signal: 'pod.cidr', subject: node, at: addressedAt(p) ?? Date.now(), value: inside ? 1 : 0, text: `${p.metadata?.namespace}/${p.metadata?.name} ${ip} (node podCIDR ${ranges.join(',') || 'none'})` });
       };
-      const watch = async (): Promise<void> => {
-        if (stopped || abort.aborted) return;
-        try {
-          const list = await kube.clients.core.listPodForAllNamespaces();
-          for (const p of list.items) await judge(p);
-          ctl = await new Watch(kube.kc).watch(
-            '/api/v1/pods',
-            { resourceVersion: list.metadata?.resourceVersion ?? '', allowWatchBookmarks: 'true' },
-            (type: string, p: k8s.V1Pod) => {
-              if (type === 'ADDED' || type === 'MODIFIED') void judge(p);
-              else if (type === 'DELETED') forget(p);
-            },
-            () => {
-              if (!stopped) setTimeout(() => void watch(), 1000);
-            },
-          );
-        } catch {
-          if (!stopped) setTimeout(() => void watch(), 1000);
-        }
-      };
-      await watch();
-      return {
-        stop: async () => {
-          stopped = true;
-          ctl?.abort();
-        },
-      };
+      const stop = await listWatch<k8s.V1Pod>(kube.kc, {
+        path: '/api/v1/pods',
+        list: () => kube.clients.core.listPodForAllNamespaces(),
+        query: { allowWatchBookmarks: 'true' },
+        onEvent: (type, p) => void (type === 'DELETED' ? forget(p) : judge(p)),
+        abort,
+      });
+      return { stop: async () => stop() };
     },
   };
 }
