@@ -57,14 +57,14 @@ export default defineScenario({
       title: 'delete the leftover on every node but one ("I had missed a node")',
       action: removeCniConfig({ file: '10-calico.conflist', nodes: 'all-but-one' }),
       expect: [detected(newPodsGetWrongCidr({ on: 'others' })).within('90s'), holds(newPodsGetWrongCidr({ on: 'faulty' })).throughout()],
-      hold: '45s',
+      hold: '30s',
     },
     {
       title: 'delete the leftover on every node',
       action: removeCniConfig({ file: '10-calico.conflist' }),
       expect: [holds(newPodsGetWrongCidr()).throughout(), holds(newPodsCannotReachPeers()).throughout()],
-      hold: '45s',
+      hold: '30s',
     },
   ],
-  hold: '60s',
+  hold: '30s',
 });

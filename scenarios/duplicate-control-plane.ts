@@ -60,5 +60,5 @@ export default defineScenario({
       expect: [detected(multipleCniConfigs()).within('30s'), detected(newPodsGetWrongCidr()).within('60s')],
     },
   ],
-  hold: '60s',
+  hold: '30s',
 });

@@ -58,5 +58,5 @@ export default defineScenario({
       hold: '30s',
     },
   ],
-  hold: '60s',
+  hold: '30s',
 });

@@ -20,6 +20,7 @@ const commands: Record<string, Command> = {
   run: { summary: 'run <id...> [--json FILE]: run drills; exit 0 pass, 1 fail, 2 invalid', load: () => import('./commands/run.js') },
   report: { summary: 'report RUN.jsonl... [--json F] [--junit F] [--html F]: render run records again', load: () => import('./commands/report.js') },
   clean: { summary: 'clean [--dry-run] [--force]: undo what killed runs left behind (replays their journals)', load: () => import('./commands/clean.js') },
+  watch: { summary: 'watch [--kubeconfig F --context C | --cluster N] [-o json]: nodes NotReady with their pods, restarts, OOM kills, evictions (read-only)', load: () => import('./commands/watch.js') },
   smoke: { summary: 'smoke [--keep]: bring up a 1+1 cluster and prove Deployment → Service → client pod, DNS included', load: () => import('./commands/smoke.js') },
 };
 

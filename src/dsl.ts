@@ -26,6 +26,7 @@ export { podCidrFromDefaults } from './faults/pod-cidr-defaults.js';
 export { removeRbacPermission, restartApiServer } from './faults/rbac.js';
 export { duplicateControlPlane, secondCni, scaleDaemonSetToZero, removeDuplicateControlPlane, SECOND_CNI } from './faults/duplicate-control-plane.js';
 export { together } from './faults/together.js';
+export { memoryLeak, type MemoryLeakOptions } from './faults/memory-leak.js';
 export type { Fault, Injection } from './faults/fault.js';
 
 // signals: what the cluster shows
@@ -71,6 +72,7 @@ export {
 export { podCidrDisagreement, reconciliationStalled } from './signals/control-conditions.js';
 export { permissionMissing, permissionGranted, controllerForbidden } from './signals/rbac.js';
 export { duplicateControlPlaneRunning, leaderChanged } from './signals/control-plane-copies.js';
+export { nodeMemoryNearCap, majorFaultSpike, kernelOomKill, nodeNotReady, nodeMemoryPressure, containerOomKilled, podEvicted, podsDisrupted } from './signals/memory-conditions.js';
 
 // probes: what must hold throughout
 export { serviceAnswers } from './probes/service-answers.js';

@@ -6,13 +6,16 @@ import { dockerDisconnect } from './docker-disconnect.js';
 import { dockerKill } from './docker-kill.js';
 import { dockerNetwork } from './docker-network.js';
 import { dockerPause } from './docker-pause.js';
+import { ioMax } from './io-max.js';
 import { kindCluster } from './kind-cluster.js';
 import { kubeObject } from './kube-object.js';
 import { loopDisk } from './loop-disk.js';
+import { memoryLimit } from './memory-limit.js';
 import { nodeDir } from './node-dir.js';
 import { nodeFile } from './node-file.js';
 import { nodeFileMove } from './node-file-move.js';
 import { nodeLink } from './node-link.js';
+import { nodeService } from './node-service.js';
 
 /**
  * Every kind of reversible change kdrill makes. `kdrill clean` replays any
@@ -22,6 +25,8 @@ import { nodeLink } from './node-link.js';
 // built on first use, not when this module loads: the kinds' modules reach the journal, which reaches this one
 export const changeKinds = (): readonly ChangeKind[] => [
   blkioLimit,
+  ioMax,
+  memoryLimit,
   dockerContainer,
   dockerNetwork,
   dockerDisconnect,
@@ -31,6 +36,7 @@ export const changeKinds = (): readonly ChangeKind[] => [
   nodeFileMove,
   nodeDir,
   nodeLink,
+  nodeService,
   loopDisk,
   kindCluster,
   kubeObject,

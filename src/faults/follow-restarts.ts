@@ -1,5 +1,5 @@
-import { blkioDir } from '../cluster/host-procs.js';
-import { applyBlkioLimit } from '../changes/blkio-limit.js';
+import { hostPlace, processCgroupDir } from '../host/cgroups.js';
+import { applyWriteIops } from '../changes/write-iops.js';
 import { etcdOf } from '../targets/target.js';
 import type { Fault, Injection } from './fault.js';
 import type { JournalEntry } from '../journal.js';
@@ -36,9 +36,10 @@ export function followingRestarts(base: Fault): Fault {
           const p = (await node.processes('etcd').catch(() => [])).pop();
           if (!p || p.startTicks === last || stopped) continue;
           last = p.startTicks;
-          const cgroupFile = `${blkioDir(p)}/blkio.throttle.write_iops_device`;
           try {
-            const { entry } = await applyBlkioLimit(ctx.journal, { cgroupFile, device, value: iops, cluster: node.ref.cluster });
+            const place = await hostPlace('io');
+            const cgroup = { dir: processCgroupDir(p.cgroups, place, 'io'), version: place.version };
+            const { entry } = await applyWriteIops(ctx.journal, { cgroup, device, value: iops, cluster: node.ref.cluster });
             entries.push(entry);
             inj.measurements.reappliedAfterRestart = ++reapplied;
             ctx.log(`${member}: etcd restarted (pid ${p.pid}); ${iops} write iops on ${device} re-applied`);

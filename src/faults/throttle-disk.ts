@@ -1,7 +1,7 @@
 import type { MemberSelector } from '../targets/etcd-target.js';
 import { selectMember } from '../targets/etcd-target.js';
 import { etcdOf } from '../targets/target.js';
-import { adjustBlkioLimit, applyBlkioLimit } from '../changes/blkio-limit.js';
+import { adjustWriteIops, applyWriteIops, writeIopsFile } from '../changes/write-iops.js';
 import { measureWalFsync } from '../signals/wal-fsync.js';
 import { nextIops, relativeError, type CalibrationStep } from './calibration.js';
 import type { Fault, Injection } from './fault.js';
@@ -21,7 +21,8 @@ export interface ThrottleDiskOptions {
 }
 
 /**
- * Slow etcd disk: a cgroup v1 blkio write-iops limit on the member's cgroup,
+ * Slow etcd disk: a write-iops limit on the member's cgroup (cgroup v1 blkio,
+ * or v2 io.max's wiops, whichever the host's io controller is on),
  * which charges etcd's own fdatasync I/O. Calibrated in a closed loop until the
  * member's measured WAL fsync mean is within tolerance of the request; a
  * throttle that cannot reach it (wrong device, no writes) is not in effect.
@@ -38,11 +39,12 @@ export function throttleDisk(opts: ThrottleDiskOptions): Fault {
     describe: () => `throttle the ${opts.member}'s disk to ${formatDuration(targetMs)} WAL fsync (±${Math.round(tolerance * 100)}%)`,
     async inject({ target, journal, log, abort }): Promise<Injection> {
       const member = await selectMember(etcdOf(target), opts.member);
-      const cgroupFile = `${await member.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
+      const cgroup = await member.ioCgroup();
+      const cgroupFile = writeIopsFile(cgroup);
       const device = opts.device ?? (await member.dataDevice());
       const history: CalibrationStep[] = [];
       let decision = nextIops(history, targetMs, { tolerance, aim: tolerance * 0.8, maxSteps: 8 });
-      const { entry, appliedAt: injectedAt, previous } = await applyBlkioLimit(journal, { cgroupFile, device, value: decision.iops, cluster: member.node?.ref.cluster });
+      const { entry, appliedAt: injectedAt, previous } = await applyWriteIops(journal, { cgroup, device, value: decision.iops, cluster: member.node?.ref.cluster });
       log(`${member.name}: ${cgroupFile} ${device} ${decision.iops} iops (was ${previous || 'unlimited'})`);
       const deadline = injectedAt + calibrateMs;
       const measure = async (): Promise<CalibrationStep & { p99Ms?: number }> => ({ iops: decision.iops, ...(await measureWalFsync(member, targetMs, abort)) });
@@ -54,7 +56,7 @@ export function throttleDisk(opts: ThrottleDiskOptions): Fault {
         if (decision.done && (decision.iops === last.iops || !decision.reached)) break;
         if (Date.now() > deadline) break;
         const iops = decision.iops;
-        await adjustBlkioLimit(journal, entry, iops);
+        await adjustWriteIops(journal, entry, iops);
         last = await measure();
         history.push(last);
         log(`${member.name}: ${iops} iops → WAL fsync mean ${last.meanMs?.toFixed(0) ?? '—'} ms over ${last.samples} fsyncs`);

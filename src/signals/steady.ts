@@ -2,6 +2,7 @@ import type { Condition } from './signal.js';
 import { memberUnhealthy } from './etcd-conditions.js';
 import { apiUnavailable, processDown, type Component } from './kube-conditions.js';
 import { multipleCniConfigs } from './net-conditions.js';
+import { nodeNotReady } from './memory-conditions.js';
 
 /**
  * Steady states drills share: what "healthy" means before the fault and
@@ -14,4 +15,6 @@ export const steadyState = {
   controlPlane: (...running: Component[]): Condition[] => [memberUnhealthy(), apiUnavailable(), ...running.map((c) => processDown(c))],
   /** the control plane as above, and one CNI config per node */
   network: (): Condition[] => [memberUnhealthy(), apiUnavailable(), multipleCniConfigs()],
+  /** the control plane as above, and every node Ready */
+  nodes: (): Condition[] => [memberUnhealthy(), apiUnavailable(), nodeNotReady({ on: 'any' })],
 };

@@ -1,3 +1,5 @@
+import { containerCgroupDir, hostPlace } from '../host/cgroups.js';
+import type { NodeCgroup } from './node.js';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { execa } from 'execa';
 
@@ -19,14 +21,13 @@ export async function dockerDataDevice(): Promise<string> {
   return wholeDiskOf(root);
 }
 
-/** cgroup v1 blkio directory of a running container, from its main process. */
-export async function containerBlkioDir(container: string): Promise<string> {
-  const pid = Number((await execa('docker', ['inspect', '--format', '{{.State.Pid}}', container])).stdout.trim());
-  if (!pid) throw new Error(`container ${container} is not running: no cgroup to throttle`);
-  const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
-  const blkio = lines.find((l) => l.split(':')[1]?.split(',').includes('blkio'));
-  if (!blkio) throw new Error('no cgroup v1 blkio controller here (cgroup v2 host?): throttleDisk needs cgroup v1 blkio');
-  const dir = `/sys/fs/cgroup/blkio${blkio.split(':')[2]}`;
-  if (!existsSync(`${dir}/blkio.throttle.write_iops_device`)) throw new Error(`${dir}/blkio.throttle.write_iops_device does not exist`);
-  return dir;
+/** The io cgroup (v1 blkio or v2) of a running container, from its main process. */
+export async function containerIoCgroup(container: string): Promise<NodeCgroup> {
+  const [id, pid] = (await execa('docker', ['inspect', '--format', '{{.Id}} {{.State.Pid}}', container])).stdout.trim().split(' ');
+  if (!id || !pid || pid === '0') throw new Error(`container ${container} is not running: no cgroup to throttle`);
+  const place = await hostPlace('io');
+  const dir = containerCgroupDir(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), id, place, 'io');
+  const file = place.version === 'v1' ? `${dir}/blkio.throttle.write_iops_device` : `${dir}/io.max`;
+  if (!existsSync(file)) throw new Error(`${file} does not exist${place.version === 'v2' ? ' (is the io controller enabled in the parent cgroup\'s cgroup.subtree_control?)' : ''}`);
+  return { dir, version: place.version };
 }

@@ -1,6 +1,8 @@
 import { execa, type ResultPromise } from 'execa';
 import { createInterface } from 'node:readline';
+import { readFile } from 'node:fs/promises';
 import { processesInContainer } from '../cluster/host-procs.js';
+import { containerCgroupDir, hostCgroupLayout, placeOf } from '../host/cgroups.js';
 import type { ExecResult, NodeAccess, NodeFile, NodeProcess, NodeRef } from './node.js';
 
 type DockerRef = Extract<NodeRef, { via: 'docker' }>;
@@ -95,6 +97,13 @@ export function dockerNode(ref: DockerRef): NodeAccess {
     },
     follow(script, onLine) {
       return followDockerScript(c, script, onLine);
+    },
+    async hostCgroup(controller) {
+      const [full, pid] = (await execa('docker', ['inspect', '--format', '{{.Id}} {{.State.Pid}}', c])).stdout.trim().split(' ');
+      if (!full || !pid || pid === '0') throw new Error(`${c} is not running: no cgroup`);
+      const place = placeOf(await hostCgroupLayout(), controller);
+      if (!place) throw new Error(`this host's cgroups offer no ${controller} controller (neither cgroup v1 nor v2)`);
+      return { dir: containerCgroupDir(await readFile(`/proc/${pid}/cgroup`, 'utf8'), full, place, controller), version: place.version };
     },
     async reachable() {
       const r = await execa('docker', ['inspect', '--format', '{{.State.Running}}', c], { reject: false });

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Etcd3 } from 'etcd3';
 import type { EtcdCapability, EtcdMember } from './etcd-target.js';
 import type { Capability, ProvisionContext, Target, TargetProvider } from './target.js';
-import { containerBlkioDir, dockerDataDevice } from './block-device.js';
+import { containerIoCgroup, dockerDataDevice } from './block-device.js';
 import { followContainerLogs } from './container-logs.js';
 import { KdrillError } from '../util/errors.js';
 import { ensureDocker } from '../host/docker.js';
@@ -166,7 +166,7 @@ function etcdContainerMember(name: string, container: string, network: string, p
     clientUrl: () => `http://127.0.0.1:${port.client}`,
     metrics: (timeoutMs = 900) => get('/metrics', timeoutMs),
     metricsGet: get,
-    blkioCgroupDir: () => containerBlkioDir(container),
+    ioCgroup: () => containerIoCgroup(container),
     dataDevice: async () => dataDevice,
     followLogs: (since, onLine) => followContainerLogs(container, since, onLine),
   };

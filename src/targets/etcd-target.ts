@@ -1,3 +1,4 @@
+import type { NodeCgroup } from './node.js';
 import type { Etcd3 } from 'etcd3';
 import type { NodeAccess } from './node.js';
 import { findSample, parsePrometheusText } from '../util/prometheus-text.js';
@@ -18,8 +19,8 @@ export interface EtcdMember {
   metrics(timeoutMs?: number): Promise<string>;
   /** GET on the metrics listener (/livez, /readyz, /health): the body, or a rejection on no answer or an HTTP error. */
   metricsGet(path: string, timeoutMs: number): Promise<string>;
-  /** cgroup v1 blkio directory charged for the member's disk I/O (capability etcd.disk-throttle). */
-  blkioCgroupDir(): Promise<string>;
+  /** the cgroup charged for the member's disk I/O, v1 blkio or v2 (capability etcd.disk-throttle). */
+  ioCgroup(): Promise<NodeCgroup>;
   /** "major:minor" of the whole block device the member's data dir lives on. */
   dataDevice(): Promise<string>;
   /**

@@ -10,7 +10,7 @@ import { dockerNode } from './docker-node.js';
 import { followPodLogs } from './pod-logs.js';
 import { acquireCluster, nodeIp, type ClusterShape } from './kind-pool.js';
 import { waitFor } from '../cluster/wait.js';
-import { blkioDir } from '../cluster/host-procs.js';
+import { hostPlace, processCgroupDir } from '../host/cgroups.js';
 import { KdrillError } from '../util/errors.js';
 import { flushHostDisk } from '../host/disk.js';
 import type { JournalEntry } from '../journal.js';
@@ -86,12 +86,13 @@ function member(node: ClusterNode, dataDevice: () => Promise<string>, slowfs: bo
     clientUrl: () => `https://${node.ip}:2379`,
     metrics: (timeoutMs = 3000) => metricsPortGet(node, '/metrics', timeoutMs),
     metricsGet: (path, timeoutMs) => metricsPortGet(node, path, timeoutMs),
-    async blkioCgroupDir() {
+    async ioCgroup() {
       // behind kdrill-slowfs the layer's process does etcd's disk I/O, so it is charged for it
       const ps = await node.processes(slowfs ? 'kdrill-slowfs' : 'etcd');
       const p = ps[ps.length - 1];
       if (!p) throw new Error(`no ${slowfs ? 'kdrill-slowfs' : 'etcd'} process on node ${node.name}`);
-      return blkioDir(p);
+      const place = await hostPlace('io');
+      return { dir: processCgroupDir(p.cgroups, place, 'io'), version: place.version };
     },
     dataDevice,
     ...(slowfs ? { fsyncDelay: { node, controlFile: SLOWFS_CONTROL, stats: () => slowFsStats(node) } } : {}),

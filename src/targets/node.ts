@@ -1,3 +1,5 @@
+import type { CgroupController } from '../host/cgroups.js';
+
 /**
  * A node of a Kubernetes cluster as faults, signals and probes reach it: run a
  * command, read and write its files (bytes, mode and owner kept), see its
@@ -63,6 +65,15 @@ export interface NodeAccess {
   follow(script: string, onLine: (line: string) => void): () => void;
   /** Whether the node can be reached at all (its container runs, its pod can be scheduled). */
   reachable(): Promise<boolean>;
+  /** Nodes that are containers on this host: the node container's own cgroup for `controller` (memory caps, disk throttles). */
+  hostCgroup?(controller: CgroupController): Promise<NodeCgroup>;
+}
+
+/** A node's own cgroup on this host (nodes that are containers here: capability node.host). */
+export interface NodeCgroup {
+  /** host path of the node container's cgroup directory for the controller */
+  dir: string;
+  version: 'v1' | 'v2';
 }
 
 /** A node of the cluster under drill: access plus what the cluster says it is. */

@@ -21,7 +21,8 @@ export interface ChaosCase {
 
 export const CHAOS_CASES: ChaosCase[] = [
   // containers tier: the shared 3-member etcd, faults from a child process (run by the real runner)
-  { name: 'throttle a member', kinds: ['blkio-limit'], tier: 'containers', drill: 'throttle', phases: ['inject', 'verify', 'observe', 'revert'] },
+  // the kind it makes is the host's: blkio-limit on cgroup v1 (these VMs), io-max on v2 (never run here)
+  { name: 'throttle a member', kinds: ['blkio-limit', 'io-max'], tier: 'containers', drill: 'throttle', phases: ['inject', 'verify', 'observe', 'revert'] },
   { name: 'partition a member', kinds: ['docker-disconnect'], tier: 'containers', drill: 'partition', phases: ['inject', 'verify', 'observe', 'revert'] },
   { name: 'pause a member', kinds: ['docker-pause'], tier: 'containers', drill: 'pause', phases: ['inject', 'verify', 'observe', 'revert'] },
   { name: 'kill a member', kinds: ['docker-kill'], tier: 'containers', drill: 'kill', phases: ['inject', 'verify', 'observe', 'revert'] },
@@ -31,6 +32,8 @@ export const CHAOS_CASES: ChaosCase[] = [
   { name: 'pod-cidr-from-defaults', kinds: ['node-file', 'kube-object'], tier: 'kind', drill: 'pod-cidr-from-defaults', shape: 'drill-1cp2w', phases: ['inject', 'verify', 'observe', 'revert'] },
   { name: 'missing-permission', kinds: ['kube-object'], tier: 'kind', drill: 'missing-permission', shape: 'drill-1cp2w', phases: ['inject', 'verify', 'observe', 'revert'] },
   { name: 'duplicate-control-plane', kinds: ['node-file', 'node-dir', 'node-link', 'kube-object'], tier: 'kind', drill: 'duplicate-control-plane', shape: 'drill-1cp2w', phases: ['inject', 'verify', 'observe', 'revert'] },
+  { name: 'memory-leak-no-limits', kinds: ['memory-limit', 'kube-object'], tier: 'kind', drill: 'memory-leak-no-limits', shape: 'drill-1cp2w', phases: ['inject', 'verify', 'observe', 'revert'] },
+  { name: 'memory-leak-eviction-on', kinds: ['memory-limit', 'node-service', 'node-file', 'kube-object'], tier: 'kind', drill: 'memory-leak-eviction-on', shape: 'drill-1cp2w', phases: ['inject', 'verify', 'observe', 'revert'] },
   { name: 'control-plane-down-data-plane-up', kinds: ['node-file-move'], tier: 'kind', drill: 'control-plane-down-data-plane-up', shape: 'drill-1cp', phases: ['inject', 'verify', 'observe', 'revert'] },
   // a run that creates its cluster (and the etcd disk under it), killed while it does
   { name: 'a drill cluster being created', kinds: ['kind-cluster', 'loop-disk'], tier: 'kind', drill: 'etcd-slow-disk', shape: 'drill-1cp', phases: ['provision'] },

@@ -3,8 +3,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChaosCase, KillPhase } from './cases.js';
-import { readBlkioLimit } from '../../src/changes/blkio-limit.js';
+import { readWriteIops } from '../../src/changes/write-iops.js';
 import { canonicalObject } from '../../src/changes/kube-object.js';
+import { readMemoryLimit } from '../../src/changes/memory-limit.js';
+import { MEMORY_FILES } from '../../src/host/cgroups.js';
 import { containersWithLabel, inspectContainer, networksWithLabel, RUN_LABEL } from '../../src/util/container.js';
 import { attachCluster } from '../../src/cluster/cluster.js';
 import { clusterName, listKdrillClusters, nodeContainers } from '../../src/cluster/kind.js';
@@ -133,7 +135,7 @@ export async function containersState(target: EtcdContainersTarget): Promise<Rec
     const st = await inspectContainer(c.name);
     let limit: string;
     try {
-      limit = String(await readBlkioLimit(`${await m.blkioCgroupDir()}/blkio.throttle.write_iops_device`, await m.dataDevice()));
+      limit = String(await readWriteIops(await m.ioCgroup(), await m.dataDevice()));
     } catch (e) {
       limit = `unreadable (${(e as Error).message})`;
     }
@@ -172,6 +174,9 @@ export async function kindState(cluster: string): Promise<Record<string, string>
     out[`${short} /etc/cni/net.d`] = ls.stdout.trim();
     out[`${short} /var/lib/cni/networks`] = (await node.list('/var/lib/cni/networks')).join(',');
     out[`${short} kdrill links`] = (await node.exec(['sh', '-c', "ip -o link show | awk -F': ' '{print $2}' | grep '^kdrill-' || true"])).stdout.trim();
+    const cg = await node.hostCgroup!('memory');
+    out[`${short} memory cap`] = String((await readMemoryLimit(`${cg.dir}/${MEMORY_FILES[cg.version].limit}`)) ?? 'none');
+    out[`${short} kubelet`] = `${(await node.exec(['systemctl', 'is-active', 'kubelet'])).stdout.trim()} ${(await node.exec(['sh', '-c', 'sha256sum /var/lib/kubelet/config.yaml | cut -c1-16'])).stdout.trim()}`;
     if (n.role === 'control-plane') {
       const m = await node.exec(['sh', '-c', 'cd /etc/kubernetes/manifests && for f in $(ls -A); do echo "$f $(stat -c "%a" "$f") $(sha256sum "$f" | cut -c1-16)"; done; ls /etc/kubernetes/kdrill-parked 2>/dev/null || true']);
       out[`${short} manifests`] = m.stdout.trim();
@@ -194,6 +199,8 @@ export async function kindState(cluster: string): Promise<Record<string, string>
   });
   await obj('ClusterRole system:controller:replicaset-controller', () => rbac.readClusterRole({ name: 'system:controller:replicaset-controller' }));
   out['kube-system DaemonSets'] = (await apps.listNamespacedDaemonSet({ namespace: 'kube-system' })).items.map((d) => d.metadata?.name).sort().join(',');
+  // a leaking pod must not outlive the run: not even in a namespace being deleted
+  out['leak pods'] = (await core.listPodForAllNamespaces({ labelSelector: 'app=leak' })).items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`).join(',');
   out['kdrill namespaces (not terminating)'] = (await core.listNamespace()).items
     .filter((n) => n.metadata?.name?.startsWith('kdrill-') && !n.metadata.deletionTimestamp)
     .map((n) => n.metadata!.name)

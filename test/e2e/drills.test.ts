@@ -23,6 +23,7 @@ import { podCidrDisagreement, reconciliationStalled } from '../../src/signals/co
 import { permissionMissing } from '../../src/signals/rbac.js';
 import { duplicateControlPlaneRunning } from '../../src/signals/control-plane-copies.js';
 import { lendCluster } from '../../src/targets/kind-pool.js';
+import { kindCluster } from '../../src/targets/kind-cluster.js';
 import { CHAOS_CASES } from '../chaos/cases.js';
 import { chaosSeed, killKindCase } from '../chaos/runs.js';
 import { kindState, type KillResult } from '../chaos/harness.js';
@@ -38,6 +39,11 @@ import cniLeftover from '../../scenarios/cni-leftover-config.js';
 import podCidrDefaults from '../../scenarios/pod-cidr-from-defaults.js';
 import missingPermission from '../../scenarios/missing-permission.js';
 import duplicateCp from '../../scenarios/duplicate-control-plane.js';
+import memNoLimits from '../../scenarios/memory-leak-no-limits.js';
+import memWithLimits from '../../scenarios/memory-leak-with-limits.js';
+import memEviction from '../../scenarios/memory-leak-eviction-on.js';
+import { kernelOomKill, nodeNotReady, podEvicted } from '../../src/signals/memory-conditions.js';
+import { watchFailingNode, type WatchCheck } from './watch-check.js';
 
 /**
  * The incident drills on real kind clusters, every one run for real. Drills
@@ -99,6 +105,14 @@ function lane<K extends string>(name: string, steps: [K, () => Promise<RunRecord
   return out;
 }
 
+/**
+ * A second cluster of incident 003's shape, for the drills lane A runs once its three control planes are gone:
+ * the same shape under another name (a drill's verdict does not depend on its cluster's name), so that two
+ * 1+2 drills can run at once, each on a cluster of its own.
+ */
+const ONE_CONTROL_PLANE_TWO_WORKERS_B: ClusterShape = { ...ONE_CONTROL_PLANE_TWO_WORKERS, name: 'drill-1cp2w-b' };
+const onB = (s: Scenario): Scenario => ({ ...s, target: kindCluster(ONE_CONTROL_PLANE_TWO_WORKERS_B) });
+
 const release = (shape: ClusterShape) => async (): Promise<void> => {
   const errors = await releaseCluster(shape);
   if (errors.length) throw new Error(`releasing ${shape.name}: ${errors.map((e) => e.message).join('; ')}`);
@@ -125,8 +139,16 @@ describe('e2e: incident drills on real kind clusters', function () {
       ['leader', () => mustPass(raftLeader, 'A')],
       ['pastElection', () => mustPass(raftPastElection, 'A')],
       ['release3cp', release(THREE_CONTROL_PLANES)],
+      // then two of 003's drills on a second 1+2 cluster, beside lane B's on the first
+      ['podCidr', () => mustPass(onB(podCidrDefaults), 'A')],
+      ['permission', () => mustPass(onB(missingPermission), 'A')],
+      ['release1cp2wB', release(ONE_CONTROL_PLANE_TWO_WORKERS_B)],
     ]);
 
+  /**
+   * Lane B: 000's light drills beside the liveness loop, then 004's (one leaking pod on a capped worker: no pod
+   * churn), then, once the loop is done, the rest of 003's (they churn pods on three nodes).
+   */
   const laneB = (afterLiveness: Promise<unknown>) =>
     lane('B', [
       ['slowDisk', () => mustPass(slowDisk, 'B')],
@@ -134,10 +156,11 @@ describe('e2e: incident drills on real kind clusters', function () {
       ['nowhere', () => drill(variant(slowDisk, { id: 'etcd-slow-disk-nowhere', fault: throttleDisk({ member: 'leader', fsync: '2s', device: '7:254', calibrateFor: '30s' }), expect: [detected(walFsyncP99({ above: '100ms', on: 'faulty' })).within('30s')] }), 'B')],
       ['cpDown', () => mustPass(controlPlaneDown, 'B')],
       ['release1cp', release(SINGLE_CONTROL_PLANE)],
-      // 003's drills churn pods on three nodes: not beside the restart loop
+      ['memNoLimits', () => mustPass(memNoLimits, 'B')],
+      ['memWithLimits', () => mustPass(memWithLimits, 'B')],
+      ['memEviction', () => mustPass(memEviction, 'B')],
+      ['watch', async () => void (watchOut = await watchFailingNode(ONE_CONTROL_PLANE_TWO_WORKERS.name))],
       ['cni', () => afterLiveness.then(() => mustPass(cniLeftover, 'B'), () => mustPass(cniLeftover, 'B'))],
-      ['podCidr', () => mustPass(podCidrDefaults, 'B')],
-      ['permission', () => mustPass(missingPermission, 'B')],
       ['duplicate', () => mustPass(duplicateCp, 'B')],
       ['chaos', () => chaosSample()],
       ['release1cp2w', release(ONE_CONTROL_PLANE_TWO_WORKERS)],
@@ -154,6 +177,7 @@ describe('e2e: incident drills on real kind clusters', function () {
     chaosOut = await lendCluster(ONE_CONTROL_PLANE_TWO_WORKERS, () => killKindCase(c, phase, rand, before));
   }
 
+  let watchOut: WatchCheck | undefined;
   let leaseOut: { other: string; otherCode: number | undefined; down: string; downCode: number | undefined } | undefined;
   async function leaseChecks(): Promise<void> {
     const other = await execa('node', ['dist/src/cli.js', 'run', 'etcd-slow-disk'], { reject: false, all: true, env: { CI: '1' } });
@@ -177,11 +201,11 @@ describe('e2e: incident drills on real kind clusters', function () {
     expect(errors.map((e) => e.message)).to.deep.equal([]);
     const left = (await listKdrillClusters()).filter((c) => c.startsWith('kdrill-drill-') && !before0.includes(c));
     expect(left, 'drill clusters this suite created and left behind').to.deep.equal([]);
-    const shapes = DRILL_SHAPES.map((s) => clusterName(s.name));
+    const shapes = [...DRILL_SHAPES, ONE_CONTROL_PLANE_TWO_WORKERS_B].map((s) => clusterName(s.name));
     expect(shapes.filter((c) => !before0.includes(c)).flatMap(clusterFilesLeft), 'files of deleted drill clusters').to.deep.equal([]);
   });
 
-  describe('lane A — 001 (1+1, etcd behind kdrill-slowfs), then 002 (3+1)', function () {
+  describe('lane A — 001 (1+1, etcd behind kdrill-slowfs), then 002 (3+1), then two of 003 (a second 1+2)', function () {
     it('etcd-liveness-restart-loop: the 2018 probe kills a live etcd at the pace its arithmetic predicts', async () => {
       expectPass((await A.loop) as RunRecord);
     });
@@ -204,9 +228,24 @@ describe('e2e: incident drills on real kind clusters', function () {
       expectPass((await A.pastElection) as RunRecord);
       await A.release3cp;
     });
+    it('pod-cidr-from-defaults: the controller-manager crash-loops on the nodes\' CIDRs, controllers stop reconciling, the disagreement is named', async () => {
+      expectPass((await A.podCidr) as RunRecord);
+    });
+    it('pod-cidr-from-defaults, impossible: the CIDRs agree and the controllers keep reconciling (judged again over the real run)', async () => {
+      const j = judgedAgain((await A.podCidr) as RunRecord, [holds(podCidrDisagreement()).throughout(), holds(reconciliationStalled()).throughout()]);
+      expect(j.verdict).to.equal('fail');
+    });
+    it('missing-permission: Forbidden is detected, the reconciliation it owns stalls, everything else works; an API server restart puts the rule back', async () => {
+      expectPass((await A.permission) as RunRecord);
+    });
+    it('missing-permission, impossible: the permission never goes missing (judged again over the real run)', async () => {
+      const j = judgedAgain((await A.permission) as RunRecord, [holds(permissionMissing({ user: 'system:serviceaccount:kube-system:replicaset-controller', verb: 'create', resource: 'pods' })).throughout()]);
+      expect(j.verdict).to.equal('fail');
+      await A.release1cp2wB;
+    });
   });
 
-  describe('lane B — 000 (1+1), then 003 (1+2)', function () {
+  describe('lane B — 000 (1+1), then 004 and the rest of 003 (1+2)', function () {
     let slowDiskRun: RunRecord;
     it('etcd-slow-disk: slow fsync, API timeouts, scheduler and controller-manager lose their leases and restart, pods keep answering', async () => {
       slowDiskRun = (await B.slowDisk) as RunRecord;
@@ -239,6 +278,35 @@ describe('e2e: incident drills on real kind clusters', function () {
     it('control-plane-down, impossible: expecting the API to keep answering fails (judged again over the real run)', async () => {
       expect(judgedAgain((await B.cpDown) as RunRecord, [holds(apiUnavailable()).throughout(), recovers.within('3m')]).verdict).to.equal('fail');
     });
+    it('memory-leak-no-limits: the node memory hits its cap, major faults spike, the kernel OOM-kills the BestEffort leaker, the node stays Ready', async () => {
+      expectPass((await B.memNoLimits) as RunRecord);
+    });
+    it('memory-leak-no-limits, impossible: the node NotReady within 30s (judged again over the real run)', async () => {
+      expect(judgedAgain((await B.memNoLimits) as RunRecord, [detected(nodeNotReady()).within('30s')]).verdict).to.equal('fail');
+    });
+    it("memory-leak-with-limits: the container is OOMKilled at its own limit and restarted; the node, its neighbours and the Service are untouched", async () => {
+      expectPass((await B.memWithLimits) as RunRecord);
+    });
+    it("memory-leak-with-limits, impossible: the node's own cap hit (judged again over the real run)", async () => {
+      expect(judgedAgain((await B.memWithLimits) as RunRecord, [detected(kernelOomKill({ limit: 'node' })).within('1m')]).verdict).to.equal('fail');
+    });
+    it('memory-leak-eviction-on: with a threshold set relative to the cap, the kubelet evicts the leaker', async () => {
+      expectPass((await B.memEviction) as RunRecord);
+    });
+    it('memory-leak-eviction-on, impossible: evicted within 5s of the leak starting (judged again over the real run)', async () => {
+      expect(judgedAgain((await B.memEviction) as RunRecord, [detected(podEvicted({ app: 'leak' })).within('5s')]).verdict).to.equal('fail');
+    });
+    it("kdrill watch names a NotReady node and the pods on it within 15 s of the node's own condition change (a worker whose kubelet is stopped, journaled)", async () => {
+      await B.watch;
+      const w = watchOut!;
+      console.log(`        ${w.summary}`);
+      expect(w.notReady, w.output).to.not.equal(undefined);
+      expect(w.notReady!.seen - w.notReady!.at, 'seen − lastTransitionTime (ms)').to.be.at.most(15_000);
+      expect(w.notReady!.pods).to.deep.equal(w.podsOnNode);
+      expect(w.ready, 'Ready again after the kubelet is started').to.not.equal(undefined);
+      expect(w.exitCode).to.equal(0);
+      expect(w.journalLeft).to.deep.equal([]);
+    });
     it('cni-leftover-config: new pods get the leftover\'s range and cannot reach other nodes; the botched remediation step by step; restored exactly', async () => {
       expectPass((await B.cni) as RunRecord);
     });
@@ -259,27 +327,13 @@ describe('e2e: incident drills on real kind clusters', function () {
       const j = judgedAgain((await B.cni) as RunRecord, [holds(multipleCniConfigs()).throughout(), holds(podIpOutsideNodeCidr()).throughout(), holds(newPodsCannotReachPeers()).throughout()]);
       expect(j.verdict).to.equal('fail');
     });
-    it('pod-cidr-from-defaults: the controller-manager crash-loops on the nodes\' CIDRs, controllers stop reconciling, the disagreement is named', async () => {
-      expectPass((await B.podCidr) as RunRecord);
-    });
-    it('pod-cidr-from-defaults, impossible: the CIDRs agree and the controllers keep reconciling (judged again over the real run)', async () => {
-      const j = judgedAgain((await B.podCidr) as RunRecord, [holds(podCidrDisagreement()).throughout(), holds(reconciliationStalled()).throughout()]);
-      expect(j.verdict).to.equal('fail');
-    });
-    it('missing-permission: Forbidden is detected, the reconciliation it owns stalls, everything else works; an API server restart puts the rule back', async () => {
-      expectPass((await B.permission) as RunRecord);
-    });
-    it('missing-permission, impossible: the permission never goes missing (judged again over the real run)', async () => {
-      const j = judgedAgain((await B.permission) as RunRecord, [holds(permissionMissing({ user: 'system:serviceaccount:kube-system:replicaset-controller', verb: 'create', resource: 'pods' })).throughout()]);
-      expect(j.verdict).to.equal('fail');
-    });
     it('duplicate-control-plane: two of every control-plane component and a second CNI; scaling it to 0 leaves its config behind', async () => {
       expectPass((await B.duplicate) as RunRecord);
     });
     it('duplicate-control-plane, impossible: never two copies of a component (judged again over the real run)', async () => {
       expect(judgedAgain((await B.duplicate) as RunRecord, [holds(duplicateControlPlaneRunning()).throughout()]).verdict).to.equal('fail');
     });
-    it('SIGKILL sample: a `kdrill run` of a 003 drill killed at a seeded instant, then `kdrill clean`: nodes, manifests and objects as they were', async () => {
+    it('SIGKILL sample: a `kdrill run` of a 1+2 drill (003 or 004) killed at a seeded instant, then `kdrill clean`: nodes, manifests and objects as they were', async () => {
       await B.chaos;
       const r = chaosOut!;
       console.log(`        ${r.case}: ${r.target} → killed in ${r.killedIn} after ${r.delayMs} ms: ${r.restored ? 'restored' : `LEFT ${r.diffs.join('; ')}`} (${Math.round(r.ms / 1000)} s)`);

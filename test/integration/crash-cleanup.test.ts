@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readBlkioLimit } from '../../src/changes/blkio-limit.js';
+import { readWriteIops } from '../../src/changes/write-iops.js';
 import { containersWithLabel, inspectContainer, networksWithLabel } from '../../src/util/container.js';
 import { RUN_LABEL } from '../../src/util/container.js';
 import type { EtcdContainersTarget as EtcdTarget } from '../../src/targets/etcd-containers.js';
@@ -120,11 +121,11 @@ describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on
     }
     const applied = JSON.parse(ready) as { inEffect: boolean[] };
     const [a, b, c] = target.etcd.members;
-    const file = `${await a!.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
+    const file = await a!.ioCgroup();
     const dev = await a!.dataDevice();
     // what the dead process left, on the real cgroup file and in docker; `kdrill clean` runs before any verdict
     const left = {
-      limit: await readBlkioLimit(file, dev),
+      limit: await readWriteIops(file, dev),
       networks: (await inspectContainer(b!.container!.name)).networks,
       paused: (await inspectContainer(c!.container!.name)).paused,
     };
@@ -133,7 +134,7 @@ describe('crash safety: journal, SIGTERM, SIGKILL and `kdrill clean` (checked on
     expect(left.networks).to.not.include(b!.container!.peerNetwork.name);
     expect(left.paused).to.equal(true);
     expect(clean.exitCode, String(clean.all)).to.equal(0);
-    expect(await readBlkioLimit(file, dev)).to.equal(0);
+    expect(await readWriteIops(file, dev)).to.equal(0);
     expect((await inspectContainer(b!.container!.name)).networks).to.include(b!.container!.peerNetwork.name);
     expect((await inspectContainer(c!.container!.name)).paused).to.equal(false);
     await untilHealthy(target, 60_000);

@@ -3,7 +3,7 @@ import { Journal } from '../../src/journal.js';
 import { ObservationLog } from '../../src/signals/observation.js';
 import { throttleDisk } from '../../src/faults/throttle-disk.js';
 import { WAL_FSYNC } from '../../src/signals/wal-fsync.js';
-import { readBlkioLimit } from '../../src/changes/blkio-limit.js';
+import { readWriteIops } from '../../src/changes/write-iops.js';
 import { measureHistogram } from '../../src/signals/histogram-poll.js';
 import { writeIntegrity } from '../../src/probes/write-integrity.js';
 import type { RunningProbe } from '../../src/probes/probe.js';
@@ -36,12 +36,12 @@ describe('throttleDisk: cgroup v1 blkio on a real etcd member, calibrated in a c
       const fault = throttleDisk({ member: 'follower', fsync: `${ms}ms` });
       const inj = await fault.inject({ target, journal, observations: new ObservationLog(), log: () => undefined, abort: abort.signal, runId: journal.file.runId });
       const member = target.etcd.members.find((m) => m.name === inj.subjects[0])!;
-      const file = `${await member.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
+      const file = await member.ioCgroup();
       const device = await member.dataDevice();
       try {
         expect(inj.inEffect, inj.evidence).to.equal(true);
         // the real cgroup file holds the limit the loop converged to
-        expect(await readBlkioLimit(file, device)).to.equal(inj.measurements.iops);
+        expect(await readWriteIops(file, device)).to.equal(inj.measurements.iops);
         // measured again, independently of the fault's own verification, over a longer window
         const w = await measureHistogram(() => member.metrics(), WAL_FSYNC, { minSamples: Math.max(8, 4000 / ms), minMs: Math.max(4000, ms * 8), maxMs: 30_000 });
         expect(w, 'no fsync measured').to.not.equal(undefined);
@@ -55,9 +55,9 @@ describe('throttleDisk: cgroup v1 blkio on a real etcd member, calibrated in a c
       } finally {
         await inj.revert();
       }
-      expect(await readBlkioLimit(file, device)).to.equal(0);
+      expect(await readWriteIops(file, device)).to.equal(0);
       await inj.revert(); // idempotent
-      expect(await readBlkioLimit(file, device)).to.equal(0);
+      expect(await readWriteIops(file, device)).to.equal(0);
       // and the disk is fast again
       const after = await measureHistogram(() => member.metrics(), WAL_FSYNC, { minSamples: 20, minMs: 2000, maxMs: 20_000 });
       expect(after!.mean * 1000).to.be.below(50);

@@ -8,7 +8,7 @@ import { holds } from '../../src/expect/holds.js';
 import { recovers } from '../../src/expect/recovers.js';
 import { logLine, memberUnhealthy, walFsyncP99 } from '../../src/signals/etcd-conditions.js';
 import { writeIntegrity } from '../../src/probes/write-integrity.js';
-import { readBlkioLimit } from '../../src/changes/blkio-limit.js';
+import { readWriteIops } from '../../src/changes/write-iops.js';
 import { Journal } from '../../src/journal.js';
 import type { EtcdContainersTarget as EtcdTarget } from '../../src/targets/etcd-containers.js';
 import type { RunRecord } from '../../src/record/run-record.js';
@@ -22,9 +22,9 @@ import { record } from './fixtures/measure.js';
 /** No member of the shared cluster has any blkio write limit left. */
 async function noThrottleLeft(target: EtcdTarget): Promise<void> {
   for (const m of target.etcd.members) {
-    const file = `${await m.blkioCgroupDir()}/blkio.throttle.write_iops_device`;
-    expect(await readBlkioLimit(file, await m.dataDevice()), file).to.equal(0);
-    expect(await readBlkioLimit(file, '253:0'), file).to.equal(0);
+    const file = await m.ioCgroup();
+    expect(await readWriteIops(file, await m.dataDevice()), file.dir).to.equal(0);
+    expect(await readWriteIops(file, '253:0'), file.dir).to.equal(0);
   }
 }
 
