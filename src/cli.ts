@@ -16,8 +16,9 @@ interface Command {
 const commands: Record<string, Command> = {
   image: { summary: 'image build: build (or pull) the kind node image and the images drills load', load: () => import('./commands/image.js') },
   cluster: { summary: 'cluster up|down|list: kdrill-owned kind clusters', load: () => import('./commands/cluster.js') },
-  list: { summary: 'list [--json]: the drills (scenarios) this build knows', load: () => import('./commands/list.js') },
-  run: { summary: 'run <id...> [--json FILE]: run drills; exit 0 pass, 1 fail, 2 invalid', load: () => import('./commands/run.js') },
+  list: { summary: 'list [--dir DIR] [-o json]: the drills this build knows, or the scenario files in DIR', load: () => import('./commands/list.js') },
+  run: { summary: 'run <id|file.ts...> [--json F] [--junit F] [--html F]: run drills; exit 0 pass, 1 fail, 2 invalid', load: () => import('./commands/run.js') },
+  'init-drill': { summary: 'init-drill NAME [--dir DIR]: write a commented drill of your own (NAME.ts) that passes on kind', load: () => import('./commands/init-drill.js') },
   report: { summary: 'report RUN.jsonl... [--json F] [--junit F] [--html F]: render run records again', load: () => import('./commands/report.js') },
   clean: { summary: 'clean [--dry-run] [--force]: undo what killed runs left behind (replays their journals)', load: () => import('./commands/clean.js') },
   watch: { summary: 'watch [--kubeconfig F --context C | --cluster N] [-o json]: nodes NotReady with their pods, restarts, OOM kills, evictions (read-only)', load: () => import('./commands/watch.js') },

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Scenario } from './scenario.js';
 import { KdrillError } from './util/errors.js';
+import { isScenarioPath, loadScenarioFile } from './scenario-file.js';
 
 /** The compiled scenarios/ directory, next to src/ in dist/. */
 const DIR = new URL('../scenarios/', import.meta.url);
@@ -25,11 +26,24 @@ export async function loadScenarios(): Promise<Scenario[]> {
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** Built-in drills by id, and users' drills by file path (./my-drill.ts), in the order given. */
 export async function findScenarios(ids: string[]): Promise<Scenario[]> {
   const all = await loadScenarios();
-  return ids.map((id) => {
+  const out: Scenario[] = [];
+  for (const id of ids) {
+    if (isScenarioPath(id)) {
+      out.push(await loadScenarioFile(id));
+      continue;
+    }
     const s = all.find((x) => x.id === id);
-    if (!s) throw new KdrillError(`unknown scenario "${id}"`, { hint: `known: ${all.map((x) => x.id).join(', ')} (kdrill list)` });
-    return s;
+    if (!s) throw new KdrillError(`unknown scenario "${id}"`, { hint: `known: ${all.map((x) => x.id).join(', ')} (kdrill list), or a path to a scenario file (./my-drill.ts)` });
+    out.push(s);
+  }
+  const seen = new Map<string, string>();
+  ids.forEach((arg, i) => {
+    const prev = seen.get(out[i]!.id);
+    if (prev !== undefined && prev !== arg) throw new KdrillError(`two drills with the id "${out[i]!.id}": ${prev} and ${arg}`, { hint: 'give each scenario an id of its own' });
+    seen.set(out[i]!.id, arg);
   });
+  return out;
 }

@@ -174,5 +174,16 @@ export function defineScenario(spec: ScenarioSpec): Scenario {
     const { hold: _x, ...step } = st;
     return { ...step, holdMs };
   });
-  return { ...rest, remediation: steps, baselineMs, baselineDeadlineMs, holdMs: dur('hold', '10s'), needs };
+  const scenario: Scenario = { ...rest, remediation: steps, baselineMs, baselineDeadlineMs, holdMs: dur('hold', '10s'), needs };
+  // which copy of kdrill made it: a scenario file that imports another installed kdrill than the one running it
+  // would get a second module graph (a second cluster pool, journal registry, ...), and is refused by the loader
+  Object.defineProperty(scenario, MADE_BY, { value: import.meta.url, enumerable: false });
+  return scenario;
 }
+
+/** Where the kdrill that defined a scenario lives (its scenario.js URL); undefined if not made by defineScenario. */
+export const MADE_BY = Symbol.for('kdrill.scenario.madeBy');
+export function madeBy(s: unknown): string | undefined {
+  return s && typeof s === 'object' ? ((s as Record<symbol, unknown>)[MADE_BY] as string | undefined) : undefined;
+}
+export const THIS_KDRILL = import.meta.url;

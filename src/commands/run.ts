@@ -10,10 +10,12 @@ import { releaseClusters } from '../targets/kind-pool.js';
 import { interruptProcess, interruptSignal } from '../util/exec.js';
 import { parseCommandArgs } from './args.js';
 
-const USAGE = `usage: kdrill run <scenario-id...> [--json FILE] [--junit FILE] [--html FILE] [--keep-clusters]
+const USAGE = `usage: kdrill run <scenario-id | file.ts ...> [--json FILE] [--junit FILE] [--html FILE] [--keep-clusters]
 
 Runs drills one after the other and prints each verdict; exit 0 all pass,
-1 a drill failed, 2 a drill was invalid (or a usage error).
+1 a drill failed, 2 a drill was invalid (or a usage error). A drill is a
+built-in id (kdrill list) or a scenario file of your own (./my-drill.ts,
+.mts, .js, .mjs; kdrill init-drill writes one).
   --json FILE       the run's document (schema/run.v1.json), written at the end
   --junit FILE      JUnit XML: one testcase per expectation, for CI
   --html FILE       a self-contained HTML timeline of each drill
