@@ -1,6 +1,6 @@
 #!/bin/bash
 # Makes sure a Go toolchain new enough for kdrill's builds is on PATH.
-# kind v0.30, Kubernetes v1.34, etcd 3.6 and CoreDNS need Go >= 1.24; Debian
+# kind v0.30, Kubernetes v1.34, etcd 3.6 and CoreDNS need Go >= 1.24, actionlint (tests) 1.25; Debian
 # bookworm's golang-go is 1.19, which cannot build them (and too old to fetch a
 # newer toolchain by itself). So, when `go` is missing or older, this fetches
 # the Go distribution from the Go module proxy (the golang.org/toolchain
@@ -9,7 +9,7 @@
 # /usr/local/bin. Idempotent. Used by scripts/setup-host.sh.
 set -euo pipefail
 log() { printf '[install-go] %s\n' "$*" >&2; }
-GO_MIN=1.24
+GO_MIN=1.25
 GO_WANT=${KDRILL_GO_VERSION:-1.26.8}   # the version kdrill's measurements were made with
 prefix=${KDRILL_GO_PREFIX:-/usr/local/lib/kdrill}
 links=${KDRILL_GO_LINKS:-/usr/local/bin}

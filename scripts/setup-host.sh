@@ -22,7 +22,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
 
-# Go >= 1.24 for kind, Kubernetes, etcd, CoreDNS (bookworm's golang-go is 1.19): from the Go module proxy if need be.
+# Go >= 1.25 for kind, Kubernetes, etcd, CoreDNS, actionlint (bookworm's golang-go is 1.19): from the Go module proxy if need be.
 bash "$here/install-go.sh"
 
 # kind with several nodes exhausts the default inotify limits (kubelet, systemd).

@@ -21,7 +21,7 @@ export interface GoBuildSpec {
 
 const GO_HINT = 'scripts/setup-host.sh installs Go 1.26.8 from the Go module proxy (scripts/install-go.sh); Debian bookworm\'s golang-go (1.19) is too old';
 
-/** The Go on PATH ("go1.26.8"), if it can build kind, Kubernetes v1.34, etcd 3.6 and CoreDNS (Go >= 1.24). */
+/** The Go on PATH ("go1.26.8"), if it can build kind, Kubernetes v1.34, etcd 3.6 and CoreDNS (Go >= 1.25: actionlint, which the tests build, needs it). */
 async function goVersion(): Promise<string> {
   let v: string;
   try {
@@ -30,8 +30,8 @@ async function goVersion(): Promise<string> {
     throw new KdrillError('the go command is not installed: kdrill builds kind, Kubernetes, etcd and CoreDNS from the Go module proxy', { hint: GO_HINT });
   }
   const m = /^go(\d+)\.(\d+)/.exec(v);
-  if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 24)) {
-    throw new KdrillError(`go on PATH is ${v || 'unknown'}: Kubernetes v1.34 and kind v0.30 need Go >= 1.24`, { hint: GO_HINT });
+  if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 25)) {
+    throw new KdrillError(`go on PATH is ${v || 'unknown'}: kdrill's Go builds need Go >= 1.25 (Kubernetes v1.34 and kind v0.30: 1.24; actionlint: 1.25)`, { hint: GO_HINT });
   }
   return v;
 }
