@@ -23,6 +23,7 @@ import { podCidrDisagreement, reconciliationStalled } from '../../src/signals/co
 import { permissionMissing } from '../../src/signals/rbac.js';
 import { duplicateControlPlaneRunning } from '../../src/signals/control-plane-copies.js';
 import { lendCluster } from '../../src/targets/kind-pool.js';
+import { userDrill, type UserDrillRun } from './user-drill.js';
 import { kindCluster } from '../../src/targets/kind-cluster.js';
 import { CHAOS_CASES } from '../chaos/cases.js';
 import { chaosSeed, killKindCase } from '../chaos/runs.js';
@@ -160,6 +161,7 @@ describe('e2e: incident drills on real kind clusters', function () {
       ['memWithLimits', () => mustPass(memWithLimits, 'B')],
       ['memEviction', () => mustPass(memEviction, 'B')],
       ['watch', async () => void (watchOut = await watchFailingNode(ONE_CONTROL_PLANE_TWO_WORKERS.name))],
+      ['userDrill', async () => void (userOut = await lendCluster(ONE_CONTROL_PLANE_TWO_WORKERS, userDrill))],
       ['cni', () => afterLiveness.then(() => mustPass(cniLeftover, 'B'), () => mustPass(cniLeftover, 'B'))],
       ['duplicate', () => mustPass(duplicateCp, 'B')],
       ['chaos', () => chaosSample()],
@@ -178,6 +180,7 @@ describe('e2e: incident drills on real kind clusters', function () {
   }
 
   let watchOut: WatchCheck | undefined;
+  let userOut: UserDrillRun | undefined;
   let leaseOut: { other: string; otherCode: number | undefined; down: string; downCode: number | undefined } | undefined;
   async function leaseChecks(): Promise<void> {
     const other = await execa('node', ['dist/src/cli.js', 'run', 'etcd-slow-disk'], { reject: false, all: true, env: { CI: '1' } });
@@ -306,6 +309,19 @@ describe('e2e: incident drills on real kind clusters', function () {
       expect(w.ready, 'Ready again after the kubelet is started').to.not.equal(undefined);
       expect(w.exitCode).to.equal(0);
       expect(w.journalLeft).to.deep.equal([]);
+    });
+    it("a user's own drill: kdrill packed and installed in an empty directory, `npx kdrill init-drill`, then `npx kdrill run ./my-leak.ts` passes on the real cluster", async () => {
+      await B.userDrill;
+      const u = userOut!;
+      console.log(`        packed ${u.packed.length} files; 'kdrill' resolved to ${u.resolved}; ${Math.round(u.ms / 1000)} s`);
+      console.log(u.run.out.split('\n').slice(-12).join('\n').replace(/^/gm, '        | '));
+      expect(u.packed).to.include.members(['dist/src/dsl.js', 'dist/src/dsl.d.ts', 'dist/src/cli.js', 'schema/run.v1.json', 'images/agent/main.go']);
+      expect(u.packed.filter((f) => f.startsWith('test/') || f.startsWith('dist/test/') || f.startsWith('src/'))).to.deep.equal([]);
+      expect(u.resolved).to.match(/\/node_modules\/kdrill\/dist\/src\/dsl\.js$/);
+      expect(u.list.code, u.list.out).to.equal(0);
+      expect(u.list.out).to.match(/my-leak/);
+      expect(u.run.code, u.run.out).to.equal(0);
+      expect(u.verdict).to.equal('pass');
     });
     it('cni-leftover-config: new pods get the leftover\'s range and cannot reach other nodes; the botched remediation step by step; restored exactly', async () => {
       expectPass((await B.cni) as RunRecord);
