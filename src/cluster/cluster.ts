@@ -13,6 +13,7 @@ import { clusterName, kind, listKdrillClusters, nodeContainers, CLUSTER_PREFIX, 
 import { countRoles, readKindConfig, renderKindConfig } from './kind-config.js';
 import { kubeClients, loadKubeConfig, type KubeClients } from './kube.js';
 import { isNodeReady, isPodReady, waitFor } from './wait.js';
+import { forgetMarkers, writeMarker } from './marker.js';
 
 /** A kind cluster kdrill owns: its kubeconfig, API clients, and its node containers. */
 export class KindCluster {
@@ -20,6 +21,8 @@ export class KindCluster {
   constructor(
     readonly name: string,
     readonly kubeconfigPath: string,
+    /** the kubeconfig's context for this cluster (a user's kubeconfig); default: its current context */
+    readonly context?: string,
   ) {}
 
   get kc(): k8s.KubeConfig {
@@ -27,7 +30,7 @@ export class KindCluster {
   }
 
   get clients(): KubeClients {
-    this._clients ??= kubeClients(loadKubeConfig(this.kubeconfigPath));
+    this._clients ??= kubeClients(loadKubeConfig(this.kubeconfigPath, this.context));
     return this._clients;
   }
 
@@ -228,6 +231,9 @@ export async function clusterUp(opts: UpOptions): Promise<UpResult> {
     const cluster = new KindCluster(name, await writeKubeconfig(name));
     await log.step(`load ${agent} into ${name}`, () => cluster.loadImage(agent));
     await log.step(`wait for ${expectedNodes} node(s) and kube-system Ready`, () => cluster.waitReady(expectedNodes, opts.waitTimeoutMs, opts.signal));
+    // how a later `kdrill run --kubeconfig/--context` knows this cluster is kdrill's own (not by its name)
+    // (a cluster without one still works for everything else: it is then not recognised as kdrill's when named)
+    if (created) await writeMarker(cluster.clients, name).catch((e: Error) => log.warn(`cluster ${name}: kdrill marker not written: ${e.message.split('\n')[0]}`));
     return { cluster, created, image, createSeconds: (Date.now() - started) / 1000 };
   } catch (e) {
     if (created && opts.signal?.aborted) {
@@ -252,6 +258,7 @@ export async function deleteCluster(name: string): Promise<void> {
   await kind(['delete', 'cluster', '--name', full]);
   for (const f of clusterConfigFiles(full)) rmSync(f, { force: true });
   for (const d of etcdDisksOf(full)) await destroyLoopDisk(d.file, d.mountpoint);
+  forgetMarkers(full);
 }
 
 /** The files kdrill keeps for a cluster: its kubeconfig and kind configs (clusterUp's and a pool shape's). */
