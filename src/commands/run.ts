@@ -9,8 +9,11 @@ import { Journal } from '../journal.js';
 import { releaseClusters } from '../targets/kind-pool.js';
 import { interruptProcess, interruptSignal } from '../util/exec.js';
 import { parseCommandArgs } from './args.js';
+import { nameCluster } from '../targets/named-cluster.js';
+import { onNamedCluster } from '../scenario-retarget.js';
 
 const USAGE = `usage: kdrill run <scenario-id | file.ts ...> [--json FILE] [--junit FILE] [--html FILE] [--keep-clusters]
+                  [--kubeconfig FILE] [--context C] [--target-context C]
 
 Runs drills one after the other and prints each verdict; exit 0 all pass,
 1 a drill failed, 2 a drill was invalid (or a usage error). A drill is a
@@ -20,6 +23,14 @@ built-in id (kdrill list) or a scenario file of your own (./my-drill.ts,
   --junit FILE      JUnit XML: one testcase per expectation, for CI
   --html FILE       a self-contained HTML timeline of each drill
   --keep-clusters   keep the kind clusters the drills created (default: deleted)
+  --kubeconfig FILE, --context C
+                    run on this cluster instead of one kdrill creates (default
+                    file: $KUBECONFIG or ~/.kube/config; default context: its
+                    current one). Today: a kind cluster on this host.
+  --target-context C
+                    the second key: a cluster kdrill did not create (its
+                    marker, not its name, says so) is refused unless C repeats
+                    the context's name. Nothing is deleted there.
 Each run's live record (JSON Lines) is written under $KDRILL_STATE/runs/ as it
 goes; \`kdrill report\` renders it again later. Output paths are checked first.
 Ctrl-C (or SIGTERM) stops the drill and reverts everything it changed before
@@ -31,14 +42,27 @@ exiting; further signals do not cut the revert short.`;
  * revert goes on. Leases are given back only after the revert.
  */
 export async function run(argv: string[]): Promise<number> {
-  const a = parseCommandArgs('run', argv, USAGE, { json: 'string', junit: 'string', html: 'string', 'keep-clusters': 'boolean' });
+  const a = parseCommandArgs('run', argv, USAGE, {
+    json: 'string',
+    junit: 'string',
+    html: 'string',
+    'keep-clusters': 'boolean',
+    kubeconfig: 'string',
+    context: 'string',
+    'target-context': 'string',
+  });
   if (a.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
   const reports = checkReportPaths(a.values);
   if (a.positionals.length === 0) a.usageError('no scenario given; `kdrill list` shows the ids');
-  const scenarios = await findScenarios(a.positionals);
+  let scenarios = await findScenarios(a.positionals);
+  const kubeconfig = a.values.kubeconfig as string | undefined;
+  const context = a.values.context as string | undefined;
+  const targetContext = a.values['target-context'] as string | undefined;
+  if (targetContext !== undefined && kubeconfig === undefined && context === undefined) a.usageError('--target-context confirms --kubeconfig/--context: give the cluster first');
+  if (kubeconfig !== undefined || context !== undefined) scenarios = await onNamedCluster(scenarios, await nameCluster(kubeconfig, context), targetContext);
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;

@@ -1,6 +1,4 @@
 import type * as k8s from '@kubernetes/client-node';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { attachCluster } from '../cluster/cluster.js';
 import { kubeClients, loadKubeConfig, type KubeClients } from '../cluster/kube.js';
 import { listWatch } from '../cluster/list-watch.js';
@@ -8,6 +6,7 @@ import { ClusterWatch, formatWatchLine, type WatchLine } from '../watch/cluster-
 import { parseDuration } from '../util/duration.js';
 import { KdrillError } from '../util/errors.js';
 import { parseCommandArgs } from './args.js';
+import { defaultKubeconfig } from '../targets/named-cluster.js';
 
 /** What `watch` asks the API for: read-only, cluster-wide. */
 export const WATCH_PERMISSIONS: { verb: string; resource: string }[] = ['get', 'list', 'watch'].flatMap((verb) => ['nodes', 'pods'].map((resource) => ({ verb, resource })));
@@ -27,10 +26,6 @@ as kubectl reads them (default $KUBECONFIG, else ~/.kube/config, and its current
 context), or --cluster for a kdrill kind cluster. Runs until Ctrl-C, or for
 --for DURATION (e.g. 10m).`;
 
-function defaultKubeconfig(): string {
-  const env = process.env.KUBECONFIG?.split(':').find(Boolean);
-  return env ?? join(homedir(), '.kube', 'config');
-}
 
 /** The permissions `watch` needs that this identity lacks (SelfSubjectAccessReview). */
 export async function missingWatchPermissions(clients: KubeClients): Promise<string[]> {

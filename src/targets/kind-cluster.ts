@@ -3,12 +3,16 @@ import { Etcd3 } from 'etcd3';
 import YAML from 'yaml';
 import type * as k8s from '@kubernetes/client-node';
 import type { EtcdCapability, EtcdMember } from './etcd-target.js';
-import type { Capability, ProvisionContext, Target, TargetProvider } from './target.js';
+import type { Capability, NamedCluster, ProvisionContext, Target, TargetProvider } from './target.js';
 import type { ClusterNode } from './node.js';
-import type { KubeHandle } from './kube-handle.js';
+import type { KubeHandle, KubeRef } from './kube-handle.js';
 import { dockerNode } from './docker-node.js';
 import { followPodLogs } from './pod-logs.js';
-import { acquireCluster, nodeIp, type ClusterShape } from './kind-pool.js';
+import { acquireCluster, nodeIp, runPurpose, type ClusterShape } from './kind-pool.js';
+import { KindCluster } from '../cluster/cluster.js';
+import type { LoopDisk } from '../cluster/loop-disk.js';
+import { leaseCluster, releaseLease } from '../cluster/lease.js';
+import { ensureAgentImage } from '../image/index.js';
 import { waitFor } from '../cluster/wait.js';
 import { hostPlace, processCgroupDir } from '../host/cgroups.js';
 import { KdrillError } from '../util/errors.js';
@@ -133,91 +137,142 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
       const { cluster, disks, origin } = await acquireCluster(shape, ctx.abort);
       // for the record (and the bench: what one fresh cluster per drill would cost)
       ctx.log(origin.created ? `cluster ${cluster.name} created for this run: ${origin.seconds.toFixed(1)}s (kind create + Ready)` : `cluster ${cluster.name}: shared with this run's other drills, or found`);
-      const nodes = new Map<string, ClusterNode>();
-      for (const n of await cluster.nodes()) {
-        if (n.role !== 'control-plane' && n.role !== 'worker') continue;
-        const id = (await execa('docker', ['inspect', '--format', '{{.Id}}', n.name])).stdout.trim();
-        const access = dockerNode({ via: 'docker', cluster: cluster.name, node: n.name, container: n.name });
-        nodes.set(n.name, Object.assign(access, { role: n.role as ClusterNode['role'], ip: await nodeIp(n.name), containerId: id }));
-      }
-      const cps = [...nodes.values()].filter((n) => n.role === 'control-plane');
-      const kube: KubeHandle = { name: cluster.name, ref: { via: 'kind', cluster: cluster.name }, kubeconfigPath: cluster.kubeconfigPath, kc: cluster.kc, clients: cluster.clients };
+      return clusterTarget(cluster, { via: 'kind', cluster: cluster.name }, shape, opts, provides, disks, ctx);
+    },
+    on: (named) => namedKindCluster(named, shape, opts),
+  };
+}
 
-      const rewritten: { entry: JournalEntry; node: ClusterNode; probe?: ExecProbe }[] = [];
-      if (opts.etcdPod) {
-        for (const node of cps) {
-          const original = await node.readFile(ETCD_MANIFEST);
-          if (!original) throw new KdrillError(`${node.name} has no ${ETCD_MANIFEST}`);
-          const pod = YAML.parse(original.content.toString('utf8')) as Record<string, unknown>;
-          opts.etcdPod(pod);
-          const before = (await etcdProcess(node))?.startTicks ?? 0;
-          ctx.log(`${node.name}: ${opts.etcdPodChange ?? 'rewriting the etcd static pod'}`);
-          const { entry } = await writeNodeFileChange(ctx.journal, node, ETCD_MANIFEST, YAML.stringify(pod));
-          rewritten.push({ entry, node, probe: etcdExecLivenessProbe(pod) });
-          await waitForNewEtcd(node, before, 120_000, ctx.abort);
-        }
-      }
-      // a pooled cluster may still be settling from the previous drill (or from the rewrite above):
-      // scheduler and controller-manager can sit in CrashLoopBackOff for up to 5 minutes
-      await cluster.waitReady(nodes.size, 7 * 60_000, ctx.abort);
+/** What a kind cluster kdrill did not shape offers: no etcd disk of its own, so no disk throttle or slowfs. */
+export const NAMED_KIND_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['kube.api', 'node.fs', 'node.host', 'node.offline', 'etcd', 'etcd.static-pod']);
 
-      const members = cps.map((node) => member(node, async () => disks.get(node.name)?.majorMinor ?? nodeDataDevice(node), !!shape.etcdSlowFs));
-      // A rewritten exec liveness probe must pass on the healthy etcd: if it fails before any fault, the kubelet's
-      // kills are the probe command's doing and a restart-loop drill would prove nothing (invalid).
-      for (const r of rewritten) {
-        if (!r.probe) continue;
-        const p = await etcdProcess(r.node);
-        if (!p) throw new KdrillError(`${r.node.name}: no etcd process to run its liveness probe in`);
-        const res = await runExecProbe(p.pid, r.probe);
-        if (!res.ok) {
-          throw new KdrillError(`${r.node.name}: etcd's liveness probe fails on the healthy etcd, before any fault (${res.ms} ms: ${res.output.split('\n').pop()})`, {
-            hint: "the kubelet would kill etcd whatever the fault does: fix the probe's command",
-          });
-        }
-        ctx.log(`${r.node.name}: etcd's liveness probe passes on the healthy etcd (${res.ms} ms)`);
+/**
+ * The drill's target on a kind cluster the user names by kubeconfig and
+ * context: its API through that context (journal records name it so, for
+ * `kdrill clean`), its nodes through docker; leased while the drill runs,
+ * never deleted. It must have at least the nodes the drill's shape has.
+ */
+function namedKindCluster(named: NamedCluster, shape: ClusterShape, opts: KindTargetOptions): TargetProvider<ClusterTarget> {
+  const kindName = named.kindName;
+  return {
+    name: `kind cluster ${kindName ?? '?'} (context ${named.context}${named.ours ? ', made by kdrill' : ''})`,
+    provides: NAMED_KIND_CAPABILITIES,
+    async provision(ctx: ProvisionContext): Promise<ClusterTarget> {
+      if (!kindName) throw new KdrillError(`context ${named.context}: its nodes are not kind node containers on this host`);
+      const cluster = new KindCluster(kindName, named.kubeconfig, named.context);
+      const have = await cluster.nodes();
+      const cp = have.filter((n) => n.role === 'control-plane').length;
+      const wk = have.filter((n) => n.role === 'worker').length;
+      if (cp < shape.controlPlanes || wk < shape.workers) {
+        throw new KdrillError(`context ${named.context}: kind cluster ${kindName} has ${cp}+${wk} nodes, the drill needs at least ${shape.controlPlanes}+${shape.workers}`);
       }
-      // client certificates for etcd, read once from the first control plane
-      const pki = async (f: string) => (await cps[0]!.readFile(`/etc/kubernetes/pki/${f}`))?.content ?? Buffer.alloc(0);
-      const certs = { rootCertificate: await pki('etcd/ca.crt'), certChain: await pki('apiserver-etcd-client.crt'), privateKey: await pki('apiserver-etcd-client.key') };
-      const clients: Etcd3[] = [];
-      const mk = (hosts: string[]) => {
-        const c = new Etcd3({ hosts, credentials: certs, dialTimeout: 3000 });
-        clients.push(c);
+      leaseCluster(kindName, runPurpose());
+      try {
+        ctx.log(`cluster ${kindName} (context ${named.context}, ${named.server}): named by the user${named.ours ? '' : ', not made by kdrill'}; it is left running`);
+        await cluster.loadImage(await ensureAgentImage());
+        const t = await clusterTarget(cluster, { via: 'kubeconfig', kubeconfig: named.kubeconfig, context: named.context }, shape, opts, NAMED_KIND_CAPABILITIES, new Map(), ctx);
+        return { ...t, teardown: async () => t.teardown().finally(() => releaseLease(kindName)) };
+      } catch (e) {
+        releaseLease(kindName);
+        throw e;
+      }
+    },
+  };
+}
+
+/** A cluster target over a kind cluster: its nodes through docker, its API by `ref`, its kubeadm etcd. */
+async function clusterTarget(
+  cluster: KindCluster,
+  ref: KubeRef,
+  shape: ClusterShape,
+  opts: KindTargetOptions,
+  provides: ReadonlySet<Capability>,
+  disks: ReadonlyMap<string, LoopDisk>,
+  ctx: ProvisionContext,
+): Promise<ClusterTarget> {
+  const nodes = new Map<string, ClusterNode>();
+  for (const n of await cluster.nodes()) {
+    if (n.role !== 'control-plane' && n.role !== 'worker') continue;
+    const id = (await execa('docker', ['inspect', '--format', '{{.Id}}', n.name])).stdout.trim();
+    const access = dockerNode({ via: 'docker', cluster: cluster.name, node: n.name, container: n.name });
+    nodes.set(n.name, Object.assign(access, { role: n.role as ClusterNode['role'], ip: await nodeIp(n.name), containerId: id }));
+  }
+  const cps = [...nodes.values()].filter((n) => n.role === 'control-plane');
+  const kube: KubeHandle = { name: cluster.name, ref, kubeconfigPath: cluster.kubeconfigPath, context: cluster.context, kc: cluster.kc, clients: cluster.clients };
+
+  const rewritten: { entry: JournalEntry; node: ClusterNode; probe?: ExecProbe }[] = [];
+  if (opts.etcdPod) {
+    for (const node of cps) {
+      const original = await node.readFile(ETCD_MANIFEST);
+      if (!original) throw new KdrillError(`${node.name} has no ${ETCD_MANIFEST}`);
+      const pod = YAML.parse(original.content.toString('utf8')) as Record<string, unknown>;
+      opts.etcdPod(pod);
+      const before = (await etcdProcess(node))?.startTicks ?? 0;
+      ctx.log(`${node.name}: ${opts.etcdPodChange ?? 'rewriting the etcd static pod'}`);
+      const { entry } = await writeNodeFileChange(ctx.journal, node, ETCD_MANIFEST, YAML.stringify(pod));
+      rewritten.push({ entry, node, probe: etcdExecLivenessProbe(pod) });
+      await waitForNewEtcd(node, before, 120_000, ctx.abort);
+    }
+  }
+  // a pooled cluster may still be settling from the previous drill (or from the rewrite above):
+  // scheduler and controller-manager can sit in CrashLoopBackOff for up to 5 minutes
+  await cluster.waitReady(nodes.size, 7 * 60_000, ctx.abort);
+
+  const members = cps.map((node) => member(node, async () => disks.get(node.name)?.majorMinor ?? nodeDataDevice(node), !!shape.etcdSlowFs));
+  // A rewritten exec liveness probe must pass on the healthy etcd: if it fails before any fault, the kubelet's
+  // kills are the probe command's doing and a restart-loop drill would prove nothing (invalid).
+  for (const r of rewritten) {
+    if (!r.probe) continue;
+    const p = await etcdProcess(r.node);
+    if (!p) throw new KdrillError(`${r.node.name}: no etcd process to run its liveness probe in`);
+    const res = await runExecProbe(p.pid, r.probe);
+    if (!res.ok) {
+      throw new KdrillError(`${r.node.name}: etcd's liveness probe fails on the healthy etcd, before any fault (${res.ms} ms: ${res.output.split('\n').pop()})`, {
+        hint: "the kubelet would kill etcd whatever the fault does: fix the probe's command",
+      });
+    }
+    ctx.log(`${r.node.name}: etcd's liveness probe passes on the healthy etcd (${res.ms} ms)`);
+  }
+  // client certificates for etcd, read once from the first control plane
+  const pki = async (f: string) => (await cps[0]!.readFile(`/etc/kubernetes/pki/${f}`))?.content ?? Buffer.alloc(0);
+  const certs = { rootCertificate: await pki('etcd/ca.crt'), certChain: await pki('apiserver-etcd-client.crt'), privateKey: await pki('apiserver-etcd-client.key') };
+  const clients: Etcd3[] = [];
+  const mk = (hosts: string[]) => {
+    const c = new Etcd3({ hosts, credentials: certs, dialTimeout: 3000 });
+    clients.push(c);
+    return c;
+  };
+  let all: Etcd3 | undefined;
+  const per = new Map<string, Etcd3>();
+  return {
+    kind: 'cluster',
+    provides,
+    kube,
+    nodes,
+    etcd: {
+      members,
+      client: () => (all ??= mk(members.map((m) => m.clientUrl()))),
+      memberClient: (n: string) => {
+        const m = members.find((x) => x.name === n);
+        if (!m) throw new Error(`no etcd member ${n}`);
+        let c = per.get(n);
+        if (!c) per.set(n, (c = mk([m.clientUrl()])));
         return c;
-      };
-      let all: Etcd3 | undefined;
-      const per = new Map<string, Etcd3>();
-      return {
-        kind: 'cluster',
-        provides,
-        kube,
-        nodes,
-        etcd: {
-          members,
-          client: () => (all ??= mk(members.map((m) => m.clientUrl()))),
-          memberClient: (n: string) => {
-            const m = members.find((x) => x.name === n);
-            if (!m) throw new Error(`no etcd member ${n}`);
-            let c = per.get(n);
-            if (!c) per.set(n, (c = mk([m.clientUrl()])));
-            return c;
-          },
-        },
-        quiesce: flushHostDisk,
-        describe: () => `kind cluster ${cluster.name}: ${cps.length} control plane(s) (etcd members ${members.map((m) => m.name).join(', ')}), ${nodes.size - cps.length} worker(s)`,
-        async teardown() {
-          for (const c of clients) c.close();
-          // the cluster stays in the pool: put etcd's manifest back and let it settle for the next drill
-          for (const r of rewritten) {
-            const before = (await etcdProcess(r.node))?.startTicks ?? 0;
-            await ctx.journal.revert(r.entry);
-            await waitForNewEtcd(r.node, before, 120_000);
-          }
-          // cleanup is done when etcd runs its original manifest and the API answers; the rest of
-          // kube-system settling (back-off) is waited for by the next drill's provisioning
-          if (rewritten.length) await waitForApi(kube, 3 * 60_000);
-        },
-      };
+      },
+    },
+    quiesce: flushHostDisk,
+    describe: () => `kind cluster ${cluster.name}: ${cps.length} control plane(s) (etcd members ${members.map((m) => m.name).join(', ')}), ${nodes.size - cps.length} worker(s)`,
+    async teardown() {
+      for (const c of clients) c.close();
+      // the cluster stays in the pool: put etcd's manifest back and let it settle for the next drill
+      for (const r of rewritten) {
+        const before = (await etcdProcess(r.node))?.startTicks ?? 0;
+        await ctx.journal.revert(r.entry);
+        await waitForNewEtcd(r.node, before, 120_000);
+      }
+      // cleanup is done when etcd runs its original manifest and the API answers; the rest of
+      // kube-system settling (back-off) is waited for by the next drill's provisioning
+      if (rewritten.length) await waitForApi(kube, 3 * 60_000);
     },
   };
 }

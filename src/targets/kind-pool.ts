@@ -240,7 +240,7 @@ export async function releaseClusters(opts: { keep?: boolean } = {}): Promise<Er
 }
 
 /** What the lease says this process is: the command line, short. */
-function runPurpose(): string {
+export function runPurpose(): string {
   const args = process.argv.slice(1).map((a) => a.replace(/^.*\/(?=[^/]+$)/, ''));
   const s = args.join(' ');
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;

@@ -81,6 +81,24 @@ export interface Target {
 }
 
 /**
+ * A cluster the user names (`kdrill run --kubeconfig F --context C`): its API
+ * by that context, and, when its nodes are kind node containers on this host,
+ * the kind cluster they belong to.
+ */
+export interface NamedCluster {
+  /** absolute path of the kubeconfig */
+  kubeconfig: string;
+  context: string;
+  server: string;
+  /** the kind cluster whose node containers are this cluster's nodes (same names, same addresses) */
+  kindName?: string;
+  /** nodes that are not kind node containers on this host */
+  otherNodes: string[];
+  /** made by this machine's kdrill (its marker, both halves) */
+  ours: boolean;
+}
+
+/**
  * How a scenario gets its target. The runner knows nothing else about it:
  * etcd in testcontainers is one provider, a kind cluster from the pool
  * another, an existing cluster a third.
@@ -90,6 +108,8 @@ export interface TargetProvider<T extends Target = Target> {
   /** What every target of this provider offers (known before provisioning). */
   provides: ReadonlySet<Capability>;
   provision(ctx: ProvisionContext): Promise<T>;
+  /** The same target on a cluster the user names; absent where the provider only serves what it makes (etcd in containers). */
+  on?(cluster: NamedCluster): TargetProvider<T>;
 }
 
 /** The capabilities `needs` asks for that `provides` lacks. */
