@@ -23,7 +23,9 @@ import { podCidrDisagreement, reconciliationStalled } from '../../src/signals/co
 import { permissionMissing } from '../../src/signals/rbac.js';
 import { duplicateControlPlaneRunning } from '../../src/signals/control-plane-copies.js';
 import { lendCluster } from '../../src/targets/kind-pool.js';
+import { attachCluster } from '../../src/cluster/cluster.js';
 import { userDrill, type UserDrillRun } from './user-drill.js';
+import { namedClusterChecks, type NamedClusterCheck } from './named-cluster.js';
 import { kindCluster } from '../../src/targets/kind-cluster.js';
 import { CHAOS_CASES } from '../chaos/cases.js';
 import { chaosSeed, killKindCase } from '../chaos/runs.js';
@@ -166,6 +168,8 @@ describe('e2e: incident drills on real kind clusters', function () {
       ['duplicate', () => mustPass(duplicateCp, 'B')],
       ['chaos', () => chaosSample()],
       ['release1cp2w', release(ONE_CONTROL_PLANE_TWO_WORKERS)],
+      // a cluster kdrill did not create, while lane A finishes 003 (lane B has the slack)
+      ['named', async () => void (namedOut = await namedClusterChecks())],
     ]);
 
   // CI's seeded sample of the SIGKILL harness on kind: one real `kdrill run` of a 003 drill, killed in a phase the seed picks
@@ -181,11 +185,16 @@ describe('e2e: incident drills on real kind clusters', function () {
 
   let watchOut: WatchCheck | undefined;
   let userOut: UserDrillRun | undefined;
-  let leaseOut: { other: string; otherCode: number | undefined; down: string; downCode: number | undefined } | undefined;
+  let namedOut: NamedClusterCheck | undefined;
+  let leaseOut: { other: string; otherCode: number | undefined; down: string; downCode: number | undefined; ours: string; oursCode: number | undefined } | undefined;
   async function leaseChecks(): Promise<void> {
     const other = await execa('node', ['dist/src/cli.js', 'run', 'etcd-slow-disk'], { reject: false, all: true, env: { CI: '1' } });
     const down = await execa('node', ['dist/src/cli.js', 'cluster', 'down', 'drill-1cp'], { reject: false, all: true });
-    leaseOut = { other: other.all, otherCode: other.exitCode, down: down.all, downCode: down.exitCode };
+    // named by kubeconfig and context, kdrill's own cluster is recognised by its marker (no second key): the drill is
+    // then refused only for what a named cluster lacks (etcd's own disk), before anything is touched
+    const kc = (await attachCluster('drill-1cp')).kubeconfigPath;
+    const ours = await execa('node', ['dist/src/cli.js', 'run', 'etcd-slow-disk', '--kubeconfig', kc, '--context', 'kind-kdrill-drill-1cp'], { reject: false, all: true, env: { CI: '1' } });
+    leaseOut = { other: other.all, otherCode: other.exitCode, down: down.all, downCode: down.exitCode, ours: ours.all, oursCode: ours.exitCode };
   }
 
   before(async () => {
@@ -261,6 +270,12 @@ describe('e2e: incident drills on real kind clusters', function () {
       expect(leaseOut!.other).to.match(new RegExp(`kdrill-drill-1cp is in use by another kdrill run: pid ${process.pid}\\b`));
       expect(leaseOut!.downCode, leaseOut!.down).to.equal(2);
       expect(leaseOut!.down).to.match(/left kdrill-drill-1cp: a running drill holds it/);
+    });
+    it("named by --kubeconfig/--context, kdrill's own cluster is known by its marker, not its name: no second key asked", async () => {
+      await B.leaseChecks;
+      console.log(leaseOut!.ours.replace(/^/gm, '        | '));
+      expect(leaseOut!.oursCode).to.equal(2);
+      expect(leaseOut!.ours).to.match(/etcd-slow-disk needs a disk throttle on etcd's own cgroup \(etcd\.disk-throttle\), which kind cluster kdrill-drill-1cp \(context kind-kdrill-drill-1cp, made by kdrill\) does not provide/);
     });
     it('etcd-slow-disk, impossible: a fsync p99 above 60s within 20s fails (judged again over the real run)', () => {
       expect(judgedAgain(slowDiskRun, [detected(walFsyncP99({ above: '60s', on: 'faulty' })).within('20s'), recovers.within('4m')]).verdict).to.equal('fail');
@@ -355,6 +370,25 @@ describe('e2e: incident drills on real kind clusters', function () {
       console.log(`        ${r.case}: ${r.target} → killed in ${r.killedIn} after ${r.delayMs} ms: ${r.restored ? 'restored' : `LEFT ${r.diffs.join('; ')}`} (${Math.round(r.ms / 1000)} s)`);
       expect(r.diffs).to.deep.equal([]);
       await B.release1cp2w;
+    });
+    it('a cluster made with plain `kind create`: refused without the second key (also under a context named like a kdrill cluster, and with a key naming another context), untouched; with `--target-context` a real drill passes there and the cluster is left', async () => {
+      await B.named;
+      const n = namedOut!;
+      for (const [what, r] of Object.entries({ refused: n.refused, lookalike: n.lookalike, wrongKey: n.wrongKey, accepted: n.accepted })) {
+        console.log(`        ${what}: exit ${r.code}: ${r.out.split('\n').filter((l) => /^kdrill:|verdict|PASS|FAIL|INVALID/.test(l)).slice(0, 3).join(' | ')}`);
+      }
+      expect(n.refused.code).to.equal(2);
+      expect(n.refused.out).to.match(/context kind-plain-e2e \(https:\/\/127\.0\.0\.1:\d+\) is not a cluster kdrill created .*--target-context kind-plain-e2e/);
+      expect(n.lookalike.code).to.equal(2);
+      expect(n.lookalike.out).to.match(/context kind-kdrill-drill-1cp \(.*\) is not a cluster kdrill created/);
+      expect(n.wrongKey.code).to.equal(2);
+      expect(n.wrongKey.out).to.match(/--target-context kind-kdrill-drill-1cp is not the context the drills would run on/);
+      expect(n.manifest.afterRefusals, 'etcd manifest after the refusals').to.equal(n.manifest.before);
+      expect(n.accepted.code, n.accepted.out).to.equal(0);
+      expect(n.accepted.verdict).to.equal('pass');
+      expect(n.manifest.afterRun, 'etcd manifest after the drill').to.equal(n.manifest.before);
+      expect(n.journalsLeft).to.equal(0);
+      expect(n.clusterStillThere, 'the named cluster is left running').to.equal(true);
     });
   });
 });
