@@ -81,11 +81,13 @@ export async function ensureNodeImage(step: <T>(title: string, fn: () => Promise
     // the build container is journaled and labelled like every container kdrill makes: Ctrl-C removes it on the
     // way out, and after a SIGKILL `kdrill clean` (and CI's label filter) finds it
     const journal = Journal.open(`image-build-${Date.now().toString(36)}-${process.pid}`, 'node image build container');
-    await createDockerContainer(journal, name, () =>
-      execa('docker', ['run', '-d', '--name', name, '--label', `${OWNER_LABEL}=kdrill-image-build`, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', base, 'infinity']),
-    );
     const inNode = (args: string[], input?: string) => execa('docker', ['exec', '-i', name, ...args], input === undefined ? {} : { input });
     try {
+      // inside the try: Ctrl-C can cancel `docker run` after docker made the container (measured in a cold CI run:
+      // the container stayed, with its journal); the record is on disk first, so the finally removes it either way
+      await createDockerContainer(journal, name, () =>
+        execa('docker', ['run', '-d', '--name', name, '--label', `${OWNER_LABEL}=kdrill-image-build`, '--entrypoint', 'sleep', '--security-opt', 'seccomp=unconfined', base, 'infinity']),
+      );
       for (const [bin, path] of Object.entries(comps.nodeBinaries)) {
         await execa('docker', ['cp', path, `${name}:/usr/bin/${bin}`]);
         await inNode(['chmod', '0755', `/usr/bin/${bin}`]);
