@@ -50,7 +50,7 @@ export default defineScenario({
     holds(restartPeriod({ component: 'etcd', probe: KUBEADM_2018_ETCD_LIVENESS })).throughout(),
     // every etcd the kubelet killed answered today's liveness question (/livez within 15 s) just before
     holds(etcdLive()).throughout(),
-    holds(configMapIntegrity()).throughout(),
+    holds(configMapIntegrity({ writers: 4 })).throughout(),
     // the API server crash-loops with etcd; after the revert the kubelet's back-off (cap 5 min) decides when it comes back
     recovers.within('6m'),
   ],

@@ -4,11 +4,17 @@ import type { Probe, ProbeResult } from './probe.js';
 
 /**
  * No acknowledged write is lost, through the Kubernetes API: ConfigMaps are
- * created one after another (each with a 15 s budget) from the start of the
- * drill to its revert; every one the API server acknowledged (HTTP 201) must
- * be readable after recovery. Counts: acknowledged, present, failed.
+ * created one after another (each with a 15 s budget) by `writers` loops side
+ * by side, from the start of the drill to its revert; every one the API server
+ * acknowledged (HTTP 201) must be readable after recovery. Counts:
+ * acknowledged, present, failed. Without a write acknowledged during the fault
+ * the probe proved nothing about it (inconclusive). Several writers matter
+ * where each fsync takes seconds: etcd commits concurrent puts in one WAL
+ * fsync, so they share the rare moments etcd can acknowledge at all.
  */
-export function configMapIntegrity(): Probe {
+export function configMapIntegrity(opts: { writers?: number } = {}): Probe {
+  const writers = opts.writers ?? 1;
+  if (!Number.isInteger(writers) || writers < 1 || writers > 16) throw new Error(`configMapIntegrity: writers must be 1-16, got ${writers}`);
   return {
     name: 'configMapIntegrity',
     needs: ['kube.api'],
@@ -22,7 +28,7 @@ export function configMapIntegrity(): Probe {
       let failed = 0;
       let stopped = false;
       let seq = 0;
-      const loop = (async () => {
+      const writer = async () => {
         while (!stopped && !abort.aborted) {
           const name = `kdrill-w-${run}-${seq++}`.slice(0, 63).replace(/-+$/, '');
           const t0 = Date.now();
@@ -38,7 +44,8 @@ export function configMapIntegrity(): Probe {
             await new Promise((r) => setTimeout(r, 200));
           }
         }
-      })();
+      };
+      const loop = Promise.all(Array.from({ length: writers }, writer));
       return {
         async stop() {
           stopped = true;
