@@ -43,8 +43,8 @@ export default defineScenario({
   expect: [
     detected(killedByLivenessProbe('etcd')).within('4m'),
     detected(restarted('etcd')).within('4m'),
-    // the postmortem's other count: the API server went down with etcd
-    detected(restarted('kube-apiserver')).within('5m'),
+    // the postmortem's other count, "the API server went down with etcd", is not asserted: measured, it did in 3
+    // runs and not at all in a 4th (README: where the measurement contradicts the story)
     // the postmortem multiplied failureThreshold by timeoutSeconds (8 × 15 s = 2 min); the kubelet counts periods:
     // 15 s initial delay + 7 × 10 s + the 8th probe's 5 s (etcdctl gives up before the 15 s timeout) = 90 s
     holds(restartPeriod({ component: 'etcd', probe: KUBEADM_2018_ETCD_LIVENESS })).throughout(),
