@@ -99,6 +99,8 @@ export function b64(raw: Record<string, unknown>, field: string): string {
 
 /** Names kdrill gives its kind clusters and containers. */
 export const KDRILL_NAME = /^kdrill-[a-z0-9][a-z0-9.-]*$/;
+/** kind cluster names (kind's own rule, lower case). */
+export const KIND_CLUSTER_NAME = /^[a-z0-9][a-z0-9.-]*$/;
 /** Docker container names in general. */
 export const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 
@@ -113,7 +115,18 @@ export function nodeRef(raw: Record<string, unknown>, field = 'node'): NodeRef {
       throw new RecordInvalid(`${field}.${f}`, (e as Error).message.replace(/^field "[^"]*": /, ''));
     }
   };
-  if (r.via === 'docker') return { via: 'docker', cluster: sub('cluster'), node: sub('node'), container: sub('container', KDRILL_NAME) };
+  if (r.via === 'docker') {
+    // a kdrill container, or a node of the kind cluster the record names (a cluster the user named to `kdrill run`):
+    // never any other container on this host
+    const cluster = sub('cluster', KIND_CLUSTER_NAME);
+    const node = sub('node');
+    const container = sub('container', CONTAINER_NAME);
+    const kindNode = new RegExp(`^${cluster.replace(/\./g, '\\.')}-(control-plane|worker)\\d*$`);
+    if (!KDRILL_NAME.test(container) && !(container === node && kindNode.test(container))) {
+      throw new RecordInvalid(`${field}.container`, `"${container}" is neither a kdrill container nor a node of kind cluster ${cluster}`);
+    }
+    return { via: 'docker', cluster, node, container };
+  }
   if (r.via === 'pod') {
     return {
       via: 'pod',

@@ -47,7 +47,10 @@ export async function namedClusterChecks(): Promise<NamedClusterCheck> {
     const r = await execa('node', [CLI, 'run', 'control-plane-down-data-plane-up', '--kubeconfig', kc, ...args], { reject: false, all: true, env: { CI: '1' } });
     return { code: r.exitCode, out: r.all ?? '' };
   };
-  const manifest = async () => createHash('sha256').update((await execa('docker', ['exec', `${NAME}-control-plane`, 'cat', '/etc/kubernetes/manifests/etcd.yaml'])).stdout).digest('hex');
+  const manifest = async () => {
+    const r = await execa('docker', ['exec', `${NAME}-control-plane`, 'cat', '/etc/kubernetes/manifests/etcd.yaml'], { reject: false });
+    return r.exitCode === 0 ? createHash('sha256').update(r.stdout).digest('hex') : `unreadable: ${r.stderr.trim()}`;
+  };
   try {
     await execa(kind, ['create', 'cluster', '--name', NAME, '--image', image.ref, '--config', join(dir, 'kind.yaml'), '--kubeconfig', kubeconfig, '--wait', '3m']);
     const before = await manifest();
