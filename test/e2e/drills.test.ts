@@ -131,7 +131,7 @@ describe('e2e: incident drills on real kind clusters', function () {
    * Two phases, two lanes each. First 001's liveness drills (wait-bound: kills minutes apart) beside 000's light
    * drills, as measured: the restart loop is sensitive to its neighbours (a restarted etcd boots on a 6 s-per-fsync
    * disk and must answer /livez before the next kill; beside 003's pod churn it did not). Then 002's three control
-   * planes beside 003's drills.
+   * planes alone, then 003's drills on two 1+2 clusters side by side.
    */
   const laneA = () =>
     lane('A', [
@@ -146,13 +146,15 @@ describe('e2e: incident drills on real kind clusters', function () {
       ['podCidr', () => mustPass(onB(podCidrDefaults), 'A')],
       ['permission', () => mustPass(onB(missingPermission), 'A')],
       ['release1cp2wB', release(ONE_CONTROL_PLANE_TWO_WORKERS_B)],
+      // a cluster kdrill did not create, once lane A's 003 drills are done (lane B has cni, duplicate and chaos)
+      ['named', async () => void (namedOut = await namedClusterChecks())],
     ]);
 
   /**
    * Lane B: 000's light drills beside the liveness loop, then 004's (one leaking pod on a capped worker: no pod
    * churn), then, once the loop is done, the rest of 003's (they churn pods on three nodes).
    */
-  const laneB = (afterLiveness: Promise<unknown>) =>
+  const laneB = (afterLivenessAndRaft: Promise<unknown>) =>
     lane('B', [
       ['slowDisk', () => mustPass(slowDisk, 'B')],
       ['leaseChecks', () => leaseChecks()],
@@ -164,12 +166,10 @@ describe('e2e: incident drills on real kind clusters', function () {
       ['memEviction', () => mustPass(memEviction, 'B')],
       ['watch', async () => void (watchOut = await watchFailingNode(ONE_CONTROL_PLANE_TWO_WORKERS.name))],
       ['userDrill', async () => void (userOut = await lendCluster(ONE_CONTROL_PLANE_TWO_WORKERS, userDrill))],
-      ['cni', () => afterLiveness.then(() => mustPass(cniLeftover, 'B'), () => mustPass(cniLeftover, 'B'))],
+      ['cni', () => afterLivenessAndRaft.then(() => mustPass(cniLeftover, 'B'), () => mustPass(cniLeftover, 'B'))],
       ['duplicate', () => mustPass(duplicateCp, 'B')],
       ['chaos', () => chaosSample()],
       ['release1cp2w', release(ONE_CONTROL_PLANE_TWO_WORKERS)],
-      // a cluster kdrill did not create, while lane A finishes 003 (lane B has the slack)
-      ['named', async () => void (namedOut = await namedClusterChecks())],
     ]);
 
   // CI's seeded sample of the SIGKILL harness on kind: one real `kdrill run` of a 003 drill, killed in a phase the seed picks
@@ -201,7 +201,9 @@ describe('e2e: incident drills on real kind clusters', function () {
     before0 = (await listKdrillClusters()).filter((c) => c.startsWith('kdrill-drill-'));
     if (before0.length) console.log(`      drill clusters present before this suite (left as found unless reused): ${before0.join(', ')}`);
     A = laneA();
-    B = laneB(Promise.allSettled([A.loop, A.fixed]));
+    // 002's raft drills run alone: beside 003's pod churn and duplicate control plane (2 cores) their API reads
+    // stalled past the bound and their baseline was never calm (a warm CI run, 2026-12-01)
+    B = laneB(Promise.allSettled([A.loop, A.fixed, A.follower, A.leader, A.pastElection]));
   });
 
   after(async function () {
@@ -372,7 +374,7 @@ describe('e2e: incident drills on real kind clusters', function () {
       await B.release1cp2w;
     });
     it('a cluster made with plain `kind create`: refused without the second key (also under a context named like a kdrill cluster, and with a key naming another context), untouched; with `--target-context` a real drill passes there and the cluster is left', async () => {
-      await B.named;
+      await A.named;
       const n = namedOut!;
       for (const [what, r] of Object.entries({ refused: n.refused, lookalike: n.lookalike, wrongKey: n.wrongKey, accepted: n.accepted })) {
         console.log(`        ${what}: exit ${r.code}: ${r.out.split('\n').filter((l) => /^kdrill:|verdict|PASS|FAIL|INVALID/.test(l)).slice(0, 3).join(' | ')}`);
