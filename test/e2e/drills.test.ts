@@ -152,7 +152,7 @@ describe('e2e: incident drills on real kind clusters', function () {
 
   /**
    * Lane B: 000's light drills beside the liveness loop, then 004's (one leaking pod on a capped worker: no pod
-   * churn), then, once the loop is done, the rest of 003's (they churn pods on three nodes).
+   * churn), then, once the liveness loop and 002's raft drills are done, the rest of 003's (they churn pods on three nodes).
    */
   const laneB = (afterLivenessAndRaft: Promise<unknown>) =>
     lane('B', [
