@@ -12,6 +12,7 @@ import { OWNER_LABEL, RUN_LABEL } from '../util/container.js';
 import { createDockerContainer } from '../changes/docker-container.js';
 import { createDockerNetwork } from '../changes/docker-network.js';
 import { execa } from 'execa';
+import { httpGetText } from '../util/http-get.js';
 
 export interface EtcdContainersOptions {
   /** Number of members (default 3). */
@@ -155,11 +156,7 @@ export function etcdContainers(opts: EtcdContainersOptions = {}): TargetProvider
 
 /** The handles of one member running in its own container, with fixed host ports. */
 function etcdContainerMember(name: string, container: string, network: string, port: { client: number; metrics: number }, dataDevice: string): EtcdMember {
-  const get = async (path: string, timeoutMs: number) => {
-    const r = await fetch(`http://127.0.0.1:${port.metrics}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
-    if (!r.ok) throw new Error(`${name} ${path}: HTTP ${r.status}`);
-    return r.text();
-  };
+  const get = (path: string, timeoutMs: number) => httpGetText(`http://127.0.0.1:${port.metrics}${path}`, timeoutMs).catch((e: Error) => Promise.reject(new Error(`${name} ${path}: ${e.message}`)));
   return {
     name,
     container: { name: container, peerNetwork: { name: network, aliases: [name] } },
