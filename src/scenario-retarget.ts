@@ -1,5 +1,5 @@
 import type { Scenario } from './scenario.js';
-import { CAPABILITY_WORDS, missingCapabilities, type NamedCluster } from './targets/target.js';
+import { CAPABILITY_WORDS, missingCapabilities, type NamedCluster, type NodeAccessChoice, type TargetProvider } from './targets/target.js';
 import { KdrillError } from './util/errors.js';
 
 /**
@@ -9,7 +9,7 @@ import { KdrillError } from './util/errors.js';
  * happens to point at production is never hit by accident), when kdrill cannot
  * reach its nodes, or when a drill needs what such a cluster lacks.
  */
-export async function onNamedCluster(scenarios: Scenario[], named: NamedCluster, targetContext: string | undefined): Promise<Scenario[]> {
+export async function onNamedCluster(scenarios: Scenario[], named: NamedCluster, targetContext: string | undefined, access?: NodeAccessChoice): Promise<Scenario[]> {
   const where = `context ${named.context} (${named.server})`;
   if (targetContext !== undefined && targetContext !== named.context) {
     throw new KdrillError(`--target-context ${targetContext} is not the context the drills would run on: ${where}`, { hint: `it must repeat that context's name: --target-context ${named.context}` });
@@ -19,21 +19,34 @@ export async function onNamedCluster(scenarios: Scenario[], named: NamedCluster,
       hint: `if you mean it, name it twice: --context ${named.context} --target-context ${named.context}`,
     });
   }
-  if (!named.kindName) {
-    throw new KdrillError(`${where}: node${named.otherNodes.length === 1 ? '' : 's'} ${named.otherNodes.join(', ')} ${named.otherNodes.length === 1 ? 'is not a kind node container' : 'are not kind node containers'} on this host, and reaching nodes through a privileged pod is not built yet`, {
-      hint: 'today kdrill runs drills on kind clusters on this host (its own, or one you name); `kdrill watch` reads any cluster',
-    });
-  }
   return scenarios.map((s) => {
     const on = s.target.on;
     if (!on) throw new KdrillError(`${s.id} runs on ${s.target.name}, which kdrill makes itself: it cannot run on ${where}`, { hint: 'run it without --kubeconfig/--context' });
-    const target = on(named);
-    const missing = missingCapabilities(s.needs, target.provides);
-    if (missing.length) {
-      throw new KdrillError(`${s.id} needs ${missing.map((c) => `${CAPABILITY_WORDS[c]} (${c})`).join(', ')}, which ${target.name} does not provide`, {
-        hint: 'those come with the clusters kdrill creates (etcd on its own disk): run it without --kubeconfig/--context',
-      });
-    }
+    const target = on(named, access);
+    refuseMissing(s, target, named.kindName && access?.via !== 'pod' ? 'those come with the clusters kdrill creates (etcd on its own disk): run it without --kubeconfig/--context' : PODS_LACK);
+    return { ...s, target };
+  });
+}
+
+const PODS_LACK = 'through a privileged pod kdrill reaches a node only while the API server is up, and not its container on this host: drills that stop the API server or cap a node container need a kind cluster on this host, reached through docker';
+
+function refuseMissing(s: Scenario, target: TargetProvider, hint: string): void {
+  const missing = missingCapabilities(s.needs, target.provides);
+  if (missing.length) throw new KdrillError(`${s.id} needs ${missing.map((c) => `${CAPABILITY_WORDS[c]} (${c})`).join(', ')}, which ${target.name} does not provide`, { hint });
+}
+
+/**
+ * `kdrill run --node-access pod`: the drills' own clusters, their nodes
+ * reached through privileged pods instead of docker exec — the path a cluster
+ * that is not kind on this host takes, tried where it can be checked. Refused
+ * before anything runs for a drill that needs what pods cannot give.
+ */
+export function throughPods(scenarios: Scenario[], image: string | undefined): Scenario[] {
+  return scenarios.map((s) => {
+    const via = s.target.viaPods;
+    if (!via) throw new KdrillError(`${s.id} runs on ${s.target.name}, which has no nodes to reach through pods`, { hint: 'run it without --node-access' });
+    const target = via(image);
+    refuseMissing(s, target, PODS_LACK);
     return { ...s, target };
   });
 }

@@ -12,6 +12,9 @@
 //	kdrill-agent cni-install -dir DIR -name FILE -conf JSON
 //	                                            write a CNI config into DIR (atomically), then wait until
 //	                                            terminated, as a CNI DaemonSet's installer does; it is left behind
+//	kdrill-agent host-exec -- ARGV...            run ARGV in the node's file system (the node's / mounted at
+//	                                            /host: chroot there, then exec): how kdrill reaches a node
+//	                                            through a privileged pod on a cluster that is not kind
 //	kdrill-agent sleep                          do nothing until terminated
 package main
 
@@ -30,8 +33,15 @@ import (
 )
 
 func main() {
+	// before anything starts a thread's worth of state: chroot, then replace this process
+	if len(os.Args) >= 2 && os.Args[1] == "host-exec" {
+		if err := hostExec(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "kdrill-agent host-exec:", err)
+			os.Exit(126)
+		}
+	}
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: kdrill-agent serve|get|probe|leak|netcheck|cni-install|sleep ...")
+		fmt.Fprintln(os.Stderr, "usage: kdrill-agent serve|get|probe|leak|netcheck|cni-install|host-exec|sleep ...")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
@@ -283,4 +293,42 @@ func envOr(k, def string) string {
 		return v
 	}
 	return def
+}
+
+// hostExec runs argv inside the node's root file system, mounted at /host by
+// kdrill's node-access pod (hostPID, hostNetwork, privileged): chroot, then
+// exec, so the node's own binaries (sh, tar, systemctl) run on its files.
+func hostExec(args []string) error {
+	if len(args) > 0 && args[0] == "--" {
+		args = args[1:]
+	}
+	if len(args) == 0 {
+		return fmt.Errorf("no command")
+	}
+	root := os.Getenv("KDRILL_HOST_ROOT")
+	if root == "" {
+		root = "/host"
+	}
+	if err := syscall.Chroot(root); err != nil {
+		return fmt.Errorf("chroot %s: %w", root, err)
+	}
+	if err := os.Chdir("/"); err != nil {
+		return err
+	}
+	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"}
+	path := args[0]
+	if !filepath.IsAbs(path) {
+		found := ""
+		for _, d := range filepath.SplitList("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") {
+			if st, err := os.Stat(filepath.Join(d, path)); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+				found = filepath.Join(d, path)
+				break
+			}
+		}
+		if found == "" {
+			return fmt.Errorf("%s: not found on the node", path)
+		}
+		path = found
+	}
+	return syscall.Exec(path, args, env)
 }

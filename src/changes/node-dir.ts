@@ -1,7 +1,7 @@
 import type { Journal } from '../journal.js';
 import type { NodeAccess } from '../targets/node.js';
 import { describeNodeRef, type NodeRef } from '../targets/node.js';
-import { nodeFromRef } from '../targets/node-ref.js';
+import { onRecordedNode } from '../targets/node-ref.js';
 import { absPath, b64, nodeRef, type Applied, type ChangeKind, type ChangeRecord } from './change.js';
 
 /**
@@ -29,9 +29,9 @@ export const nodeDir: ChangeKind<NodeDirRecord> = {
     return { type: 'node-dir', node, path, ...(raw.priorTarB64 === undefined ? {} : { priorTarB64: b64(raw, 'priorTarB64') }), cluster: node.cluster };
   },
   async undo(r) {
-    const node = nodeFromRef(r.node);
-    if (!(await node.reachable())) return;
-    await node.restoreDir(r.path, r.priorTarB64 === undefined ? undefined : Buffer.from(r.priorTarB64, 'base64'));
+    await onRecordedNode(r.node, async (node) => {
+      await node.restoreDir(r.path, r.priorTarB64 === undefined ? undefined : Buffer.from(r.priorTarB64, 'base64'));
+    });
   },
 };
 

@@ -1,7 +1,7 @@
 import type { Journal } from '../journal.js';
 import type { NodeAccess } from '../targets/node.js';
 import { describeNodeRef, type NodeRef } from '../targets/node.js';
-import { nodeFromRef } from '../targets/node-ref.js';
+import { onRecordedNode } from '../targets/node-ref.js';
 import { absPath, nodeRef, type Applied, type ChangeKind, type ChangeRecord } from './change.js';
 
 /**
@@ -24,9 +24,9 @@ export const nodeFileMove: ChangeKind<NodeFileMoveRecord> = {
     return { type: 'node-file-move', node, from: absPath(raw, 'from'), to: absPath(raw, 'to'), cluster: node.cluster };
   },
   async undo(r) {
-    const node = nodeFromRef(r.node);
-    if (!(await node.reachable())) return;
-    await node.move(r.to, r.from); // false (already back, or never moved) is success
+    await onRecordedNode(r.node, async (node) => {
+      await node.move(r.to, r.from); // false (already back, or never moved) is success
+    });
   },
 };
 

@@ -1,7 +1,7 @@
 import type { Journal } from '../journal.js';
 import type { NodeAccess } from '../targets/node.js';
 import { describeNodeRef, type NodeRef } from '../targets/node.js';
-import { nodeFromRef } from '../targets/node-ref.js';
+import { onRecordedNode } from '../targets/node-ref.js';
 import { absPath, b64, int, nodeRef, RecordInvalid, type Applied, type ChangeKind, type ChangeRecord } from './change.js';
 
 /** A file on a node written or removed; undo puts back its exact bytes, mode and owner (or removes it if it was absent). */
@@ -29,13 +29,13 @@ export const nodeFile: ChangeKind<NodeFileRecord> = {
     return { type: 'node-file', node, path, ...(prior ? { prior } : {}), cluster: node.cluster };
   },
   async undo(r) {
-    const node = nodeFromRef(r.node);
-    if (!(await node.reachable())) return; // the node is gone, and its file with it
-    if (!r.prior) {
-      await node.remove(r.path);
-      return;
-    }
-    await node.writeFile(r.path, { content: Buffer.from(r.prior.b64, 'base64'), mode: r.prior.mode, uid: r.prior.uid, gid: r.prior.gid });
+    await onRecordedNode(r.node, async (node) => {
+      if (!r.prior) {
+        await node.remove(r.path);
+        return;
+      }
+      await node.writeFile(r.path, { content: Buffer.from(r.prior.b64, 'base64'), mode: r.prior.mode, uid: r.prior.uid, gid: r.prior.gid });
+    });
   },
 };
 

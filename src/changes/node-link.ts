@@ -1,7 +1,7 @@
 import type { Journal } from '../journal.js';
 import type { NodeAccess } from '../targets/node.js';
 import { describeNodeRef, type NodeRef } from '../targets/node.js';
-import { nodeFromRef } from '../targets/node-ref.js';
+import { onRecordedNode } from '../targets/node-ref.js';
 import { RecordInvalid, nodeRef, str, type Applied, type ChangeKind, type ChangeRecord } from './change.js';
 
 /**
@@ -29,10 +29,10 @@ export const nodeLink: ChangeKind<NodeLinkRecord> = {
   },
   async undo(r) {
     if (r.existed) return;
-    const node = nodeFromRef(r.node);
-    if (!(await node.reachable())) return;
-    const res = await node.exec(['sh', '-c', 'ip link show "$1" >/dev/null 2>&1 || exit 0; ip link delete "$1"', 'sh', r.name]);
-    if (res.exitCode !== 0) throw new Error(`delete link ${r.name} on ${r.node.node}: ${res.stderr.trim()}`);
+    await onRecordedNode(r.node, async (node) => {
+      const res = await node.exec(['sh', '-c', 'ip link show "$1" >/dev/null 2>&1 || exit 0; ip link delete "$1"', 'sh', r.name]);
+      if (res.exitCode !== 0) throw new Error(`delete link ${r.name} on ${r.node.node}: ${res.stderr.trim()}`);
+    });
   },
 };
 

@@ -1,7 +1,7 @@
 import type { Journal } from '../journal.js';
 import type { NodeAccess } from '../targets/node.js';
 import { describeNodeRef, type NodeRef } from '../targets/node.js';
-import { nodeFromRef } from '../targets/node-ref.js';
+import { onRecordedNode } from '../targets/node-ref.js';
 import { RecordInvalid, nodeRef, str, type Applied, type ChangeKind, type ChangeRecord } from './change.js';
 
 /**
@@ -43,11 +43,11 @@ export const nodeService: ChangeKind<NodeServiceRecord> = {
   },
   async undo(r) {
     if (!r.wasActive) return;
-    const node = nodeFromRef(r.node);
-    if (!(await node.reachable())) return; // the node is gone
-    // a restart reads the config as it is now (restored by the node-file undo journaled before this record)
-    if (r.action === 'restart') await systemctl(node, 'restart', r.unit);
-    else if (!(await isActive(node, r.unit))) await systemctl(node, 'start', r.unit);
+    await onRecordedNode(r.node, async (node) => {
+      // a restart reads the config as it is now (restored by the node-file undo journaled before this record)
+      if (r.action === 'restart') await systemctl(node, 'restart', r.unit);
+      else if (!(await isActive(node, r.unit))) await systemctl(node, 'start', r.unit);
+    });
   },
 };
 

@@ -26,6 +26,20 @@ export async function hostBootMs(): Promise<number> {
   return bootMs;
 }
 
+/** A process from its /proc files' contents (cmdline NUL-separated, stat, cgroup) and its kernel's boot time. */
+export function parseProc(pid: number, cmdline: string, stat: string, cgroup: string, bootMs: number): HostProcess {
+  const argv = cmdline.split('\0').filter(Boolean);
+  // fields after the parenthesised comm: state is field 3, starttime field 22
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const startTicks = Number(rest[19]);
+  const cgroups: Record<string, string> = {};
+  for (const line of cgroup.split('\n')) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (m) for (const c of m[1]!.split(',')) cgroups[c || 'unified'] = m[2]!;
+  }
+  return { pid, startTicks, argv, cgroups, startedAtMs: bootMs + (startTicks * 1000) / 100 }; // USER_HZ is 100 on Linux
+}
+
 async function readProc(pid: number): Promise<HostProcess | undefined> {
   try {
     const [cmdline, stat, cgroup] = await Promise.all([
@@ -33,16 +47,7 @@ async function readProc(pid: number): Promise<HostProcess | undefined> {
       readFile(`/proc/${pid}/stat`, 'utf8'),
       readFile(`/proc/${pid}/cgroup`, 'utf8'),
     ]);
-    const argv = cmdline.split('\0').filter(Boolean);
-    // fields after the parenthesised comm: state is field 3, starttime field 22
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const startTicks = Number(rest[19]);
-    const cgroups: Record<string, string> = {};
-    for (const line of cgroup.split('\n')) {
-      const m = /^\d+:([^:]*):(.*)$/.exec(line);
-      if (m) for (const c of m[1]!.split(',')) cgroups[c || 'unified'] = m[2]!;
-    }
-    return { pid, startTicks, argv, cgroups, startedAtMs: (await hostBootMs()) + (startTicks * 1000) / 100 }; // USER_HZ is 100 on Linux
+    return parseProc(pid, cmdline, stat, cgroup, await hostBootMs());
   } catch {
     return undefined; // exited while we looked
   }

@@ -10,10 +10,12 @@ import { releaseClusters } from '../targets/kind-pool.js';
 import { interruptProcess, interruptSignal } from '../util/exec.js';
 import { parseCommandArgs } from './args.js';
 import { nameCluster } from '../targets/named-cluster.js';
-import { onNamedCluster } from '../scenario-retarget.js';
+import { onNamedCluster, throughPods } from '../scenario-retarget.js';
+import type { NodeAccessChoice } from '../targets/target.js';
 
 const USAGE = `usage: kdrill run <scenario-id | file.ts ...> [--json FILE] [--junit FILE] [--html FILE] [--keep-clusters]
                   [--kubeconfig FILE] [--context C] [--target-context C]
+                  [--node-access docker|pod] [--node-image IMAGE]
 
 Runs drills one after the other and prints each verdict; exit 0 all pass,
 1 a drill failed, 2 a drill was invalid (or a usage error). A drill is a
@@ -26,11 +28,21 @@ built-in id (kdrill list) or a scenario file of your own (./my-drill.ts,
   --kubeconfig FILE, --context C
                     run on this cluster instead of one kdrill creates (default
                     file: $KUBECONFIG or ~/.kube/config; default context: its
-                    current one). Today: a kind cluster on this host.
+                    current one). Its nodes are reached through docker when
+                    they are kind node containers on this host, else through
+                    a privileged pod per node.
   --target-context C
                     the second key: a cluster kdrill did not create (its
                     marker, not its name, says so) is refused unless C repeats
                     the context's name. Nothing is deleted there.
+  --node-access pod reach the nodes through a short-lived privileged pod per
+                    node (host PID and network namespaces, / at /host; its
+                    namespace labelled for Pod Security privileged; journaled)
+                    instead of docker exec. Drills that stop the API server or
+                    cap a node container are refused: they need docker.
+  --node-image IMAGE
+                    the node-access pods' image (default: kdrill's agent on
+                    kind, busybox:1.37 elsewhere; it needs chroot)
 Each run's live record (JSON Lines) is written under $KDRILL_STATE/runs/ as it
 goes; \`kdrill report\` renders it again later. Output paths are checked first.
 Ctrl-C (or SIGTERM) stops the drill and reverts everything it changed before
@@ -50,6 +62,8 @@ export async function run(argv: string[]): Promise<number> {
     kubeconfig: 'string',
     context: 'string',
     'target-context': 'string',
+    'node-access': 'string',
+    'node-image': 'string',
   });
   if (a.help) {
     process.stdout.write(USAGE + '\n');
@@ -62,7 +76,16 @@ export async function run(argv: string[]): Promise<number> {
   const context = a.values.context as string | undefined;
   const targetContext = a.values['target-context'] as string | undefined;
   if (targetContext !== undefined && kubeconfig === undefined && context === undefined) a.usageError('--target-context confirms --kubeconfig/--context: give the cluster first');
-  if (kubeconfig !== undefined || context !== undefined) scenarios = await onNamedCluster(scenarios, await nameCluster(kubeconfig, context), targetContext);
+  const accessWord = a.values['node-access'] as string | undefined;
+  const nodeImage = a.values['node-image'] as string | undefined;
+  if (accessWord !== undefined && accessWord !== 'docker' && accessWord !== 'pod') a.usageError(`--node-access ${accessWord}: expected docker or pod`);
+  if (nodeImage !== undefined && accessWord !== 'pod') a.usageError('--node-image is the image of the node-access pods: give --node-access pod too');
+  const access: NodeAccessChoice | undefined = accessWord === 'pod' ? { via: 'pod', ...(nodeImage ? { image: nodeImage } : {}) } : accessWord === 'docker' ? { via: 'docker' } : undefined;
+  if (kubeconfig !== undefined || context !== undefined) {
+    const named = await nameCluster(kubeconfig, context);
+    if (access?.via === 'docker' && !named.kindName) a.usageError(`--node-access docker: the nodes of context ${named.context} are not kind node containers on this host`);
+    scenarios = await onNamedCluster(scenarios, named, targetContext, access);
+  } else if (access?.via === 'pod') scenarios = throughPods(scenarios, nodeImage);
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     signals++;

@@ -3,8 +3,8 @@ import { createInterface } from 'node:readline';
 import { readFile } from 'node:fs/promises';
 import { processesInContainer } from '../cluster/host-procs.js';
 import { containerCgroupDir, hostCgroupLayout, placeOf } from '../host/cgroups.js';
-import type { ExecResult, NodeAccess, NodeProcess, NodeRef } from './node.js';
-import { shellFileOps } from './shell-node.js';
+import type { NodeAccess, NodeProcess, NodeRef } from './node.js';
+import { checkedResult, shellFileOps } from './shell-node.js';
 
 type DockerRef = Extract<NodeRef, { via: 'docker' }>;
 
@@ -23,9 +23,7 @@ export function dockerNode(ref: DockerRef): NodeAccess {
       ...(opts.input !== undefined ? { input: opts.input } : {}),
       encoding: 'utf8',
     });
-    const res: ExecResult = { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
-    if (opts.check && res.exitCode !== 0) throw new Error(`${c}: ${argv.join(' ')}: ${res.stderr.trim() || `exit ${res.exitCode}`}`);
-    return res;
+    return checkedResult(c, argv, { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr }, opts.check);
   };
   return {
     ref,

@@ -3,10 +3,11 @@ import { Etcd3 } from 'etcd3';
 import YAML from 'yaml';
 import type * as k8s from '@kubernetes/client-node';
 import type { EtcdCapability, EtcdMember } from './etcd-target.js';
-import type { Capability, NamedCluster, ProvisionContext, Target, TargetProvider } from './target.js';
+import type { Capability, NamedCluster, NodeAccessChoice, ProvisionContext, Target, TargetProvider } from './target.js';
 import type { ClusterNode } from './node.js';
 import type { KubeHandle, KubeRef } from './kube-handle.js';
 import { dockerNode } from './docker-node.js';
+import { DEFAULT_NODE_IMAGE, podNodes } from './pod-node.js';
 import { followPodLogs } from './pod-logs.js';
 import { acquireCluster, nodeIp, runPurpose, type ClusterShape } from './kind-pool.js';
 import { KindCluster } from '../cluster/cluster.js';
@@ -137,9 +138,28 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
       const { cluster, disks, origin } = await acquireCluster(shape, ctx.abort);
       // for the record (and the bench: what one fresh cluster per drill would cost)
       ctx.log(origin.created ? `cluster ${cluster.name} created for this run: ${origin.seconds.toFixed(1)}s (kind create + Ready)` : `cluster ${cluster.name}: shared with this run's other drills, or found`);
-      return clusterTarget(cluster, { via: 'kind', cluster: cluster.name }, shape, opts, provides, disks, ctx);
+      return clusterTarget(cluster, { via: 'kind', cluster: cluster.name }, shape, opts, provides, disks, ctx, { via: 'docker' });
     },
-    on: (named) => namedKindCluster(named, shape, opts),
+    on: (named, access) => namedKindCluster(named, shape, opts, access),
+    viaPods: (image) => kindClusterViaPods(shape, opts, image),
+  };
+}
+
+/**
+ * The same pooled kind cluster, its nodes reached through privileged pods
+ * (the path every cluster that is not kind on this host takes), not docker
+ * exec: kdrill's agent image, loaded on every kind node, unless `image` says otherwise.
+ */
+function kindClusterViaPods(shape: ClusterShape, opts: KindTargetOptions, image?: string): TargetProvider<ClusterTarget> {
+  const provides = podAccessCapabilities(true);
+  return {
+    name: `kind cluster kdrill-${shape.name.replace(/^kdrill-/, '')} (${shape.controlPlanes}+${shape.workers}), nodes through privileged pods`,
+    provides,
+    async provision(ctx: ProvisionContext): Promise<ClusterTarget> {
+      const { cluster, disks, origin } = await acquireCluster(shape, ctx.abort);
+      ctx.log(origin.created ? `cluster ${cluster.name} created for this run: ${origin.seconds.toFixed(1)}s (kind create + Ready)` : `cluster ${cluster.name}: shared with this run's other drills, or found`);
+      return clusterTarget(cluster, { via: 'kind', cluster: cluster.name }, shape, opts, provides, disks, ctx, { via: 'pod', image: image ?? (await ensureAgentImage()) });
+    },
   };
 }
 
@@ -147,37 +167,63 @@ export function kindCluster(shape: ClusterShape, opts: KindTargetOptions = {}): 
 export const NAMED_KIND_CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['kube.api', 'node.fs', 'node.host', 'node.offline', 'etcd', 'etcd.static-pod']);
 
 /**
- * The drill's target on a kind cluster the user names by kubeconfig and
- * context: its API through that context (journal records name it so, for
- * `kdrill clean`), its nodes through docker; leased while the drill runs,
- * never deleted. It must have at least the nodes the drill's shape has.
+ * What a cluster offers when its nodes are reached through privileged pods:
+ * files and commands on every node while the API server is up — not what
+ * needs the node containers on this host (their cgroups, /proc), not what must
+ * be reverted with the API server down (node.offline: slow etcd, control plane
+ * down, a rewritten etcd manifest), and etcd only where kubeadm's control
+ * planes are nodes the API lists (its metrics, logs and certificates on them).
  */
-function namedKindCluster(named: NamedCluster, shape: ClusterShape, opts: KindTargetOptions): TargetProvider<ClusterTarget> {
+export function podAccessCapabilities(kubeadmEtcd: boolean): ReadonlySet<Capability> {
+  return new Set<Capability>(kubeadmEtcd ? ['kube.api', 'node.fs', 'etcd'] : ['kube.api', 'node.fs']);
+}
+
+/**
+ * The drill's target on a cluster the user names by kubeconfig and context:
+ * its API through that context (journal records name it so, for `kdrill
+ * clean`); its nodes through docker when they are kind node containers on this
+ * host, else (or when asked) through privileged pods; leased while the drill
+ * runs when it is kind, never deleted. It must have at least the nodes the
+ * drill's shape has.
+ */
+function namedKindCluster(named: NamedCluster, shape: ClusterShape, opts: KindTargetOptions, access: NodeAccessChoice = { via: named.kindName ? 'docker' : 'pod' }): TargetProvider<ClusterTarget> {
   const kindName = named.kindName;
+  const viaPods = access.via === 'pod' || !kindName;
+  const provides = viaPods ? podAccessCapabilities(!!kindName || (named.controlPlanes ?? 0) > 0) : NAMED_KIND_CAPABILITIES;
   return {
-    name: `kind cluster ${kindName ?? '?'} (context ${named.context}${named.ours ? ', made by kdrill' : ''})`,
-    provides: NAMED_KIND_CAPABILITIES,
+    name: `${kindName ? `kind cluster ${kindName}` : 'cluster'} (context ${named.context}${named.ours ? ', made by kdrill' : ''}${viaPods ? ', nodes through privileged pods' : ''})`,
+    provides,
     async provision(ctx: ProvisionContext): Promise<ClusterTarget> {
-      if (!kindName) throw new KdrillError(`context ${named.context}: its nodes are not kind node containers on this host`);
-      const cluster = new KindCluster(kindName, named.kubeconfig, named.context);
-      const have = await cluster.nodes();
-      const cp = have.filter((n) => n.role === 'control-plane').length;
-      const wk = have.filter((n) => n.role === 'worker').length;
+      const cluster = new KindCluster(kindName ?? named.context, named.kubeconfig, named.context);
+      const have = (await cluster.clients.core.listNode()).items.map((n) => (isControlPlane(n) ? 'control-plane' : 'worker'));
+      const cp = have.filter((r) => r === 'control-plane').length;
+      const wk = have.length - cp;
       if (cp < shape.controlPlanes || wk < shape.workers) {
-        throw new KdrillError(`context ${named.context}: kind cluster ${kindName} has ${cp}+${wk} nodes, the drill needs at least ${shape.controlPlanes}+${shape.workers}`);
+        throw new KdrillError(`context ${named.context}: ${kindName ? `kind cluster ${kindName}` : 'the cluster'} has ${cp}+${wk} nodes, the drill needs at least ${shape.controlPlanes}+${shape.workers}`);
       }
-      leaseCluster(kindName, runPurpose());
+      if (kindName) leaseCluster(kindName, runPurpose());
       try {
-        ctx.log(`cluster ${kindName} (context ${named.context}, ${named.server}): named by the user${named.ours ? '' : ', not made by kdrill'}; it is left running`);
-        await cluster.loadImage(await ensureAgentImage());
-        const t = await clusterTarget(cluster, { via: 'kubeconfig', kubeconfig: named.kubeconfig, context: named.context }, shape, opts, NAMED_KIND_CAPABILITIES, new Map(), ctx);
-        return { ...t, teardown: async () => t.teardown().finally(() => releaseLease(kindName)) };
+        ctx.log(`cluster ${kindName ?? named.context} (context ${named.context}, ${named.server}): named by the user${named.ours ? '' : ', not made by kdrill'}; it is left running`);
+        // kdrill's agent runs the drills' workloads (and, on kind, the node-access pods); elsewhere the cluster pulls what it needs
+        if (kindName) await cluster.loadImage(await ensureAgentImage());
+        const image = access.via === 'pod' && access.image ? access.image : kindName ? await ensureAgentImage() : DEFAULT_NODE_IMAGE;
+        const t = await clusterTarget(cluster, { via: 'kubeconfig', kubeconfig: named.kubeconfig, context: named.context }, shape, opts, provides, new Map(), ctx, viaPods ? { via: 'pod', image } : { via: 'docker' });
+        return { ...t, teardown: async () => t.teardown().finally(() => kindName && releaseLease(kindName)) };
       } catch (e) {
-        releaseLease(kindName);
+        if (kindName) releaseLease(kindName);
         throw e;
       }
     },
   };
+}
+
+function isControlPlane(n: k8s.V1Node): boolean {
+  return n.metadata?.labels?.['node-role.kubernetes.io/control-plane'] !== undefined;
+}
+
+/** A node's InternalIP as the API reports it. */
+function internalIp(n: k8s.V1Node): string {
+  return n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '';
 }
 
 /** A cluster target over a kind cluster: its nodes through docker, its API by `ref`, its kubeadm etcd. */
@@ -189,18 +235,33 @@ async function clusterTarget(
   provides: ReadonlySet<Capability>,
   disks: ReadonlyMap<string, LoopDisk>,
   ctx: ProvisionContext,
+  access: NodeAccessChoice,
 ): Promise<ClusterTarget> {
+  const kube: KubeHandle = { name: cluster.name, ref, kubeconfigPath: cluster.kubeconfigPath, context: cluster.context, kc: cluster.kc, clients: cluster.clients };
   const nodes = new Map<string, ClusterNode>();
-  for (const n of await cluster.nodes()) {
-    if (n.role !== 'control-plane' && n.role !== 'worker') continue;
-    const id = (await execa('docker', ['inspect', '--format', '{{.Id}}', n.name])).stdout.trim();
-    const access = dockerNode({ via: 'docker', cluster: cluster.name, node: n.name, container: n.name });
-    nodes.set(n.name, Object.assign(access, { role: n.role as ClusterNode['role'], ip: await nodeIp(n.name), containerId: id }));
+  if (access.via === 'docker') {
+    for (const n of await cluster.nodes()) {
+      if (n.role !== 'control-plane' && n.role !== 'worker') continue;
+      const id = (await execa('docker', ['inspect', '--format', '{{.Id}}', n.name])).stdout.trim();
+      const node = dockerNode({ via: 'docker', cluster: cluster.name, node: n.name, container: n.name });
+      nodes.set(n.name, Object.assign(node, { role: n.role as ClusterNode['role'], ip: await nodeIp(n.name), containerId: id }));
+    }
+  } else {
+    const listed = (await cluster.clients.core.listNode()).items.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+    const image = access.image ?? DEFAULT_NODE_IMAGE;
+    ctx.log(`nodes through privileged pods (${image}): ${listed.map((n) => n.metadata?.name).join(', ')}`);
+    const pods = await podNodes(kube, ctx.journal, listed.map((n) => n.metadata!.name!), { runId: ctx.runId, image, cluster: cluster.name, abort: ctx.abort });
+    for (const n of listed) {
+      const name = n.metadata!.name!;
+      nodes.set(name, Object.assign(pods.get(name)!, { role: (isControlPlane(n) ? 'control-plane' : 'worker') as ClusterNode['role'], ip: internalIp(n) }));
+    }
   }
   const cps = [...nodes.values()].filter((n) => n.role === 'control-plane');
-  const kube: KubeHandle = { name: cluster.name, ref, kubeconfigPath: cluster.kubeconfigPath, context: cluster.context, kc: cluster.kc, clients: cluster.clients };
 
   const rewritten: { entry: JournalEntry; node: ClusterNode; probe?: ExecProbe }[] = [];
+  if (opts.etcdPod && access.via === 'pod') {
+    throw new KdrillError(`${cluster.name}: rewriting etcd's static pod needs node access that does not go through the API server (etcd restarts under it)`);
+  }
   if (opts.etcdPod) {
     for (const node of cps) {
       const original = await node.readFile(ETCD_MANIFEST);
@@ -261,7 +322,7 @@ async function clusterTarget(
       },
     },
     quiesce: flushHostDisk,
-    describe: () => `kind cluster ${cluster.name}: ${cps.length} control plane(s) (etcd members ${members.map((m) => m.name).join(', ')}), ${nodes.size - cps.length} worker(s)`,
+    describe: () => `${ref.via === 'kind' || access.via === 'docker' ? 'kind cluster ' : ''}${cluster.name}: ${cps.length} control plane(s) (etcd members ${members.map((m) => m.name).join(', ')}), ${nodes.size - cps.length} worker(s)${access.via === 'pod' ? ', nodes through privileged pods' : ''}`,
     async teardown() {
       for (const c of clients) c.close();
       // the cluster stays in the pool: put etcd's manifest back and let it settle for the next drill

@@ -50,5 +50,6 @@ export async function nameCluster(kubeconfig: string | undefined, context: strin
   }
   const kindName = kindNames.size === 1 && otherNodes.length === 0 ? [...kindNames][0] : undefined;
   if (kindNames.size > 1) otherNodes.push(...[...kindNames].map((k) => `(nodes of several kind clusters: ${k})`));
-  return { kubeconfig: path, context: ctx, server, kindName, otherNodes, ours: markerIsOurs(marker.uid, kindName) };
+  const controlPlanes = nodes.filter((n) => n.metadata?.labels?.['node-role.kubernetes.io/control-plane'] !== undefined).length;
+  return { kubeconfig: path, context: ctx, server, kindName, otherNodes, controlPlanes, ours: markerIsOurs(marker.uid, kindName) };
 }

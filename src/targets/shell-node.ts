@@ -1,4 +1,4 @@
-import type { NodeAccess, NodeFile } from './node.js';
+import type { ExecResult, NodeAccess, NodeFile } from './node.js';
 
 type FileOps = Pick<NodeAccess, 'readFile' | 'writeFile' | 'remove' | 'move' | 'list' | 'archiveDir' | 'restoreDir'>;
 
@@ -73,4 +73,10 @@ export function shellFileOps(exec: NodeAccess['exec'], where: string): FileOps {
       if (r.exitCode !== 0) throw new Error(`restore ${where}:${dir}: ${r.stderr.trim()}`);
     },
   };
+}
+
+/** An exec's result, or (with `check`) its failure as an error naming the node and the command. */
+export function checkedResult(where: string, argv: string[], res: ExecResult, check: boolean | undefined): ExecResult {
+  if (check && res.exitCode !== 0) throw new Error(`${where}: ${argv.join(' ')}: ${res.stderr.trim() || `exit ${res.exitCode}`}`);
+  return res;
 }

@@ -94,9 +94,14 @@ export interface NamedCluster {
   kindName?: string;
   /** nodes that are not kind node containers on this host */
   otherNodes: string[];
+  /** nodes the API lists as control planes (kubeadm-like: etcd a static pod there); none on a managed cluster */
+  controlPlanes?: number;
   /** made by this machine's kdrill (its marker, both halves) */
   ours: boolean;
 }
+
+/** How nodes are reached: docker exec into kind node containers on this host, or a privileged pod per node (any cluster). */
+export type NodeAccessChoice = { via: 'docker' } | { via: 'pod'; image?: string };
 
 /**
  * How a scenario gets its target. The runner knows nothing else about it:
@@ -109,7 +114,9 @@ export interface TargetProvider<T extends Target = Target> {
   provides: ReadonlySet<Capability>;
   provision(ctx: ProvisionContext): Promise<T>;
   /** The same target on a cluster the user names; absent where the provider only serves what it makes (etcd in containers). */
-  on?(cluster: NamedCluster): TargetProvider<T>;
+  on?(cluster: NamedCluster, access?: NodeAccessChoice): TargetProvider<T>;
+  /** The same target with its nodes reached through privileged pods (`kdrill run --node-access pod`), where the provider can. */
+  viaPods?(image?: string): TargetProvider<T>;
 }
 
 /** The capabilities `needs` asks for that `provides` lacks. */

@@ -16,6 +16,8 @@ export interface ChaosCase {
   /** containers: a child's fault on the shared members ('own' = the built-in drill makes its own containers); kind: a built-in drill id */
   drill: string;
   shape?: string;
+  /** more `kdrill run` arguments (kind) */
+  args?: string[];
   phases: KillPhase[];
 }
 
@@ -29,6 +31,8 @@ export const CHAOS_CASES: ChaosCase[] = [
   { name: "a drill's own etcd containers", kinds: ['docker-container', 'docker-network'], tier: 'containers', drill: 'own', phases: ['provision', 'inject', 'observe', 'revert'] },
   // kind: real `kdrill run` processes on a cluster of the drill's shape
   { name: 'cni-leftover-config', kinds: ['node-dir', 'node-link', 'node-file', 'kube-object'], tier: 'kind', drill: 'cni-leftover-config', shape: 'drill-1cp2w', phases: ['inject', 'verify', 'observe', 'revert'] },
+  // the same drill with its nodes reached through privileged pods: undone through a pod (the killed run's, or one made again for the undo)
+  { name: 'cni-leftover-config through pods', kinds: ['node-dir', 'node-link', 'node-file', 'kube-object'], tier: 'kind', drill: 'cni-leftover-config', args: ['--node-access', 'pod'], shape: 'drill-1cp2w', phases: ['provision', 'inject', 'verify', 'revert'] },
   { name: 'pod-cidr-from-defaults', kinds: ['node-file', 'kube-object'], tier: 'kind', drill: 'pod-cidr-from-defaults', shape: 'drill-1cp2w', phases: ['inject', 'verify', 'observe', 'revert'] },
   { name: 'missing-permission', kinds: ['kube-object'], tier: 'kind', drill: 'missing-permission', shape: 'drill-1cp2w', phases: ['inject', 'verify', 'observe', 'revert'] },
   { name: 'duplicate-control-plane', kinds: ['node-file', 'node-dir', 'node-link', 'kube-object'], tier: 'kind', drill: 'duplicate-control-plane', shape: 'drill-1cp2w', phases: ['inject', 'verify', 'observe', 'revert'] },

@@ -37,7 +37,7 @@ export async function killContainersCase(c: ChaosCase, target: EtcdContainersTar
 export async function killKindCase(c: ChaosCase, phase: KillPhase, rand: () => number, before: Record<string, string>): Promise<KillResult> {
   const t0 = Date.now();
   const state = stateDir();
-  const child = () => execa('node', [CLI, 'run', c.drill], { env: { CI: '1' }, reject: false, all: true });
+  const child = () => execa('node', [CLI, 'run', c.drill, ...(c.args ?? [])], { env: { CI: '1' }, reject: false, all: true });
   const k = await killDuring(child, state, c.drill, phase, rand, 'kind');
   const cl = await clean(state);
   const creating = c.kinds.includes('kind-cluster');
