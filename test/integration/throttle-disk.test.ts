@@ -49,8 +49,10 @@ describe('throttleDisk: cgroup v1 blkio on a real etcd member, calibrated in a c
         record(`throttleDisk ${ms}ms`, `converged to ${inj.measurements.iops} iops in ${inj.measurements.calibrationSteps} steps; fault's window ${inj.measurements.walFsyncMeanMs} ms; independent window ${mean.toFixed(0)} ms mean over ${w!.count} fsyncs (p99 ${(w!.quantile(0.99) * 1000).toFixed(0)} ms); ${inj.evidence}`);
         // A second window on a whole-iops step curve (7 iops ≈ 0.6 s, 6 iops ≈ 1.1 s here) wanders more than the
         // first: measured 1009 ms once after the fault had verified itself at ±25 %. The later window gets ±40 % at
-        // 800 ms (the exact 800 ms is delayFsync's job: see slowfs.test.ts and the raft drills).
-        const band = ms >= 800 ? 0.4 : 0.25;
+        // 800 ms (the exact 800 ms is delayFsync's job: see slowfs.test.ts and the raft drills). At 100 ms the
+        // later window measured 109, 111, 116, 123, 126 ms in five runs (44–47 iops, the fault's own window 109–117):
+        // 126 failed a ±25 % band in CI (2026-12-01); ±30 % holds what was measured and still fails an unthrottled disk.
+        const band = ms >= 800 ? 0.4 : 0.3;
         expect(mean).to.be.within(ms * (1 - band), ms * (1 + band));
       } finally {
         await inj.revert();
